@@ -1,0 +1,277 @@
+//! Text analysis for English news: one tokenizer used for indexing, for query
+//! terms and for highlighting, so that the three always agree.
+//!
+//! The tokenizer keeps what readers type as one word together:
+//! `9,000` → `9000`, `1.13` → `1.13`, `U.S.` → `us`, `Sheinbaum’s` → `sheinbaum`
+//! (the stemmer drops the possessive). Filters then lowercase, fold accents
+//! (`Operación` → `operacion`) and stem (`strikes` → `strike`).
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer, Token,
+    TokenStream, Tokenizer,
+};
+
+/// Name under which the analyzer is registered in the index.
+pub const ANALYZER_NAME: &str = "newsdex_en";
+
+/// Tokens longer than this (in bytes) are dropped: they are never words.
+const MAX_TOKEN_BYTES: usize = 64;
+
+/// The analyzer used for every text field and every query word.
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(NewsTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The same analysis without stemming: used for prefix queries (`econ*`),
+/// whose prefix must not be stemmed itself.
+pub fn unstemmed_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(NewsTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// One analyzed token: its indexed form and where it stands in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyzedToken {
+    pub term: String,
+    /// Byte range in the analyzed text, half-open.
+    pub start: usize,
+    pub end: usize,
+    pub position: usize,
+}
+
+/// Runs `analyzer` over `text` and collects its tokens.
+pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let token = stream.token();
+        out.push(AnalyzedToken {
+            term: token.text.clone(),
+            start: token.offset_from,
+            end: token.offset_to,
+            position: token.position,
+        });
+    }
+    out
+}
+
+/// Splits text into words, keeping numbers with thousands separators or
+/// decimals, dotted abbreviations and inner apostrophes inside one token.
+#[derive(Clone, Default)]
+pub struct NewsTokenizer {
+    token: Token,
+}
+
+pub struct NewsTokenStream<'a> {
+    text: &'a str,
+    /// Byte offset where scanning resumes.
+    cursor: usize,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for NewsTokenizer {
+    type TokenStream<'a> = NewsTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> NewsTokenStream<'a> {
+        self.token.reset();
+        NewsTokenStream {
+            text,
+            cursor: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
+}
+
+/// The character starting at byte `at`, if any.
+fn char_at(text: &str, at: usize) -> Option<char> {
+    text.get(at..).and_then(|rest| rest.chars().next())
+}
+
+impl NewsTokenStream<'_> {
+    /// Scans one token starting at `start` (an alphanumeric char); returns its
+    /// end offset and fills the token text.
+    fn scan(&mut self, start: usize) -> usize {
+        let text = self.text;
+        let out = &mut self.token.text;
+        if let Some(end) = abbreviation_end(text, start, out) {
+            return end;
+        }
+        let mut at = start;
+        while let Some(c) = char_at(text, at) {
+            if c.is_alphanumeric() {
+                out.push(c);
+                at += c.len_utf8();
+                continue;
+            }
+            let prev = out.chars().last();
+            let next = char_at(text, at + c.len_utf8());
+            let digit_before = prev.is_some_and(|p| p.is_ascii_digit());
+            let digit_after = next.is_some_and(|n| n.is_ascii_digit());
+            if c == ',' && digit_before && is_thousands_group(text, at + 1) {
+                // `9,000`: the separator is dropped so that `9000` matches.
+                at += 1;
+            } else if c == '.' && digit_before && digit_after {
+                out.push('.');
+                at += 1;
+            } else if is_apostrophe(c)
+                && prev.is_some_and(char::is_alphabetic)
+                && next.is_some_and(char::is_alphabetic)
+            {
+                out.push('\'');
+                at += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        at
+    }
+}
+
+/// True when exactly three digits start at `at` and no further digit follows.
+fn is_thousands_group(text: &str, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    let digits = bytes[at.min(bytes.len())..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    digits == 3
+}
+
+/// Recognises a dotted abbreviation of single letters (`U.S.`, `U.S.A.`,
+/// `a.m.`) at `start`. Pushes its letters to `out` and returns the end offset
+/// (after the final dot when there is one).
+fn abbreviation_end(text: &str, start: usize, out: &mut String) -> Option<usize> {
+    let mut letters = String::new();
+    let mut at = start;
+    loop {
+        let c = char_at(text, at).filter(|c| c.is_alphabetic())?;
+        let after = at + c.len_utf8();
+        match char_at(text, after) {
+            Some('.') => {
+                letters.push(c);
+                at = after + 1;
+                // Go on only if another single letter follows the dot.
+                let next_is_letter = char_at(text, at).is_some_and(char::is_alphabetic);
+                let next_next = char_at(text, at).and_then(|n| char_at(text, at + n.len_utf8()));
+                let single = !next_next.is_some_and(char::is_alphanumeric);
+                if !(next_is_letter && single) {
+                    break;
+                }
+            }
+            Some(n) if n.is_alphanumeric() => return None,
+            _ => {
+                // The last letter without a final dot, as in `U.S` at the end.
+                letters.push(c);
+                at = after;
+                break;
+            }
+        }
+    }
+    if letters.chars().count() < 2 {
+        return None;
+    }
+    out.push_str(&letters);
+    Some(at)
+}
+
+impl TokenStream for NewsTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.token.text.clear();
+        self.token.position = self.token.position.wrapping_add(1);
+        while let Some(c) = char_at(self.text, self.cursor) {
+            if c.is_alphanumeric() {
+                let start = self.cursor;
+                let end = self.scan(start);
+                self.cursor = end;
+                self.token.offset_from = start;
+                self.token.offset_to = end;
+                return true;
+            }
+            self.cursor += c.len_utf8();
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        tokens(&mut analyzer(), text)
+            .into_iter()
+            .map(|t| t.term)
+            .collect()
+    }
+
+    fn spans(text: &str) -> Vec<&str> {
+        tokens(&mut analyzer(), text)
+            .into_iter()
+            .map(|t| &text[t.start..t.end])
+            .collect()
+    }
+
+    #[test]
+    fn numbers_keep_their_separators_meaningful() {
+        assert_eq!(terms("9,000 troops"), ["9000", "troop"]);
+        assert_eq!(terms("9000"), ["9000"]);
+        assert_eq!(terms("1.13 million"), ["1.13", "million"]);
+        assert_eq!(terms("1,234,567"), ["1234567"]);
+        assert_eq!(terms("in 1914, then"), ["in", "1914", "then"]);
+        // A comma that does not group thousands separates.
+        assert_eq!(terms("1,2"), ["1", "2"]);
+        assert_eq!(terms("year 2025."), ["year", "2025"]);
+        assert_eq!(spans("9,000 troops"), ["9,000", "troops"]);
+    }
+
+    #[test]
+    fn abbreviations_become_one_word() {
+        assert_eq!(terms("The U.S. military"), ["the", "us", "militari"]);
+        assert_eq!(spans("the U.S. military"), ["the", "U.S.", "military"]);
+        assert_eq!(terms("U.S.A."), ["usa"]);
+        assert_eq!(terms("us"), ["us"]);
+        assert_eq!(terms("A.Smith"), ["a", "smith"]);
+        assert_eq!(terms("plan A. Then"), ["plan", "a", "then"]);
+    }
+
+    #[test]
+    fn accents_case_stems_and_apostrophes() {
+        assert_eq!(terms("Operación Frontera"), ["operacion", "frontera"]);
+        assert_eq!(
+            terms("strikes Strike striking"),
+            ["strike", "strike", "strike"]
+        );
+        assert_eq!(terms("Sheinbaum’s"), ["sheinbaum"]);
+        assert_eq!(terms("Sheinbaum's"), ["sheinbaum"]);
+        assert_eq!(terms("multi-agent"), ["multi", "agent"]);
+        assert_eq!(terms("163kg"), ["163kg"]);
+        assert_eq!(spans("“Operación” —"), ["Operación"]);
+    }
+
+    #[test]
+    fn positions_are_consecutive() {
+        let t = tokens(&mut analyzer(), "drone, strikes on U.S. soil");
+        let positions: Vec<usize> = t.iter().map(|t| t.position).collect();
+        assert_eq!(positions, [0, 1, 2, 3, 4]);
+    }
+}

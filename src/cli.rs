@@ -1,0 +1,189 @@
+//! The command line: arguments (clap) and what each command does with them.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::indexer::{self, IndexOptions};
+use crate::render;
+use crate::search::{self, SearchOptions};
+use crate::store::{self, Store};
+
+/// Search a folder of news articles: ranked passages with the matching words highlighted.
+#[derive(Debug, Parser)]
+#[command(name = "newsdex", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the index of every article (.txt, .md) under the seeds folder.
+    Index {
+        #[command(flatten)]
+        paths: Paths,
+        /// Rebuild from scratch, also when the index was made by another version.
+        #[arg(long)]
+        rebuild: bool,
+    },
+    /// Search the index; prints the best passages, best first.
+    ///
+    /// Exit status: 0 when something was found, 1 when nothing was, 2 on error.
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct Paths {
+    /// Folder of article files.
+    #[arg(long, value_name = "DIR", default_value = "seeds")]
+    pub seeds: PathBuf,
+    /// Folder of the index.
+    #[arg(long, value_name = "DIR", default_value = "index")]
+    pub index: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub paths: Paths,
+    /// How many passages to show.
+    #[arg(short = 'n', long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub limit: u64,
+    /// At most this many passages from one article.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub per_article: u64,
+    /// Match articles with any of the words (ranked, more words first), not all of them.
+    #[arg(long)]
+    pub any: bool,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// When to colour highlights in text output.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+    /// The query (its words are joined with spaces). See the README for the syntax.
+    #[arg(required = true, allow_hyphen_values = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// `auto` colours only a terminal, and not when `NO_COLOR` is set or
+    /// `TERM` is `dumb`.
+    fn enabled(self) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+                io::stdout().is_terminal() && !no_color && !dumb
+            }
+        }
+    }
+}
+
+/// Runs a command; the exit code is grep's: 0 found, 1 not found (errors
+/// are returned and become 2 in `main`).
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Index { paths, rebuild } => {
+            let opts = IndexOptions {
+                seeds: paths.seeds,
+                index: paths.index,
+                rebuild,
+            };
+            let summary = indexer::run(&opts, &mut warn)?;
+            eprintln!("{}", summary.line(&opts));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search(args) => search_command(args),
+    }
+}
+
+fn warn(message: &str) {
+    eprintln!("newsdex: warning: {message}");
+}
+
+/// Builds the index first when there is none yet, so that a new user's
+/// first search just works.
+fn ensure_index(paths: &Paths) -> Result<()> {
+    if store::exists(&paths.index) {
+        return Ok(());
+    }
+    indexer::check_seeds(&paths.seeds).map_err(|_| {
+        anyhow::anyhow!(
+            "no index at {} and no seeds folder {} to build it from: run `newsdex index --seeds DIR --index {}`",
+            paths.index.display(),
+            paths.seeds.display(),
+            paths.index.display()
+        )
+    })?;
+    eprintln!(
+        "newsdex: note: no index at {} yet; building it from {} first",
+        paths.index.display(),
+        paths.seeds.display()
+    );
+    let opts = IndexOptions {
+        seeds: paths.seeds.clone(),
+        index: paths.index.clone(),
+        rebuild: false,
+    };
+    let summary = indexer::run(&opts, &mut warn)?;
+    eprintln!("{}", summary.line(&opts));
+    Ok(())
+}
+
+fn search_command(args: SearchArgs) -> Result<ExitCode> {
+    ensure_index(&args.paths)?;
+    let store = Store::open(&args.paths.index)?;
+    let query = args.query.join(" ");
+    let opts = SearchOptions {
+        limit: args.limit as usize,
+        per_article: args.per_article as usize,
+        any: args.any,
+    };
+    let results = search::search(&store, &query, &opts)?;
+    if results.relaxed {
+        eprintln!("newsdex: note: no article has all the words; showing the best partial matches");
+    }
+    let found = !results.hits.is_empty();
+    if !found && !args.json {
+        eprintln!(
+            "newsdex: no passages match `{query}` in {}",
+            display(&args.paths.index)
+        );
+    }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = if args.json {
+        render::json(&results, &mut out)
+    } else {
+        render::text(&results, args.color.enabled(), &mut out)
+    }
+    .and_then(|()| out.flush());
+    match written {
+        // A closed pipe (`newsdex search x | head`) is not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
+    Ok(if found {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}

@@ -1,0 +1,209 @@
+//! Finding article files under the seeds folder and reading them safely.
+
+use std::fmt;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+/// Files larger than this are not articles; they are skipped.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// An article file found by the walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path relative to the seeds folder, with `/` separators.
+    pub rel: String,
+    pub abs: PathBuf,
+}
+
+/// Why a file (or folder) was not indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The path as the user sees it.
+    pub path: String,
+    pub reason: String,
+}
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "skipped {}: {}", self.path, self.reason)
+    }
+}
+
+/// What a walk of the seeds folder found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub files: Vec<SourceFile>,
+    pub skipped: Vec<Skipped>,
+}
+
+fn is_article_file(path: &Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("txt" | "md")
+    )
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+}
+
+/// Walks `seeds` recursively for `.txt` and `.md` files, following symlinks
+/// but not their loops, and leaving out hidden entries and the folder
+/// `exclude` (the index, when it lives inside the seeds folder).
+/// Files come sorted by relative path.
+pub fn walk(seeds: &Path, exclude: Option<&Path>) -> Walk {
+    let exclude = exclude.and_then(|p| p.canonicalize().ok());
+    let mut out = Walk::default();
+    let entries = WalkDir::new(seeds)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let hidden = e.depth() > 0 && is_hidden(e.file_name());
+            let excluded = e.file_type().is_dir()
+                && exclude
+                    .as_ref()
+                    .is_some_and(|x| e.path().canonicalize().ok().as_ref() == Some(x));
+            !hidden && !excluded
+        });
+    for entry in entries {
+        match entry {
+            Ok(e) if e.file_type().is_file() && is_article_file(e.path()) => {
+                let rel = e.path().strip_prefix(seeds).unwrap_or(e.path());
+                out.files.push(SourceFile {
+                    rel: rel_string(rel),
+                    abs: e.path().to_path_buf(),
+                });
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map_or_else(|| seeds.display().to_string(), |p| p.display().to_string());
+                let reason = if err.loop_ancestor().is_some() {
+                    "symbolic link loop, not followed".to_string()
+                } else {
+                    err.io_error()
+                        .map_or_else(|| err.to_string(), |e| e.to_string())
+                };
+                out.skipped.push(Skipped { path, reason });
+            }
+        }
+    }
+    out
+}
+
+/// A relative path with `/` separators on every platform.
+pub fn rel_string(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Reads an article file, refusing what is not UTF-8 text: the error is the
+/// reason, ready to show after the path.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    let file = fs::File::open(path).map_err(|e| format!("cannot read it ({e})"))?;
+    let size = file
+        .metadata()
+        .map_err(|e| format!("cannot read it ({e})"))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(format!(
+            "too large for an article ({} MiB; the limit is {} MiB)",
+            size / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read it ({e})"))?;
+    decode(bytes)
+}
+
+/// Checks that bytes are a non-empty UTF-8 text.
+pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    if bytes.contains(&0) {
+        return Err("binary file (contains NUL bytes), not an article".to_string());
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {}); convert it with `iconv -t UTF-8`",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+        return Err("empty file".to_string());
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_rejects_binary_non_utf8_and_empty() {
+        assert!(decode(b"a\0b".to_vec()).unwrap_err().contains("binary"));
+        let err = decode(b"caf\xe9 au lait".to_vec()).unwrap_err();
+        assert!(
+            err.contains("not UTF-8") && err.contains("offset 3"),
+            "{err}"
+        );
+        assert_eq!(decode(b" \n\t\n".to_vec()).unwrap_err(), "empty file");
+        assert_eq!(
+            decode("\u{feff}\n".as_bytes().to_vec()).unwrap_err(),
+            "empty file"
+        );
+        assert_eq!(decode(b"Title\n".to_vec()).unwrap(), "Title\n");
+    }
+
+    #[test]
+    fn walk_finds_articles_sorted_and_skips_hidden_and_excluded() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for p in [
+            "b/2.txt",
+            "a.md",
+            ".hidden/x.txt",
+            "index/meta.txt",
+            "c.pdf",
+            "b/1.TXT",
+        ] {
+            let path = root.join(p);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "x").unwrap();
+        }
+        let walk = walk(root, Some(&root.join("index")));
+        let rels: Vec<&str> = walk.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(rels, ["a.md", "b/1.TXT", "b/2.txt"]);
+        assert!(walk.skipped.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn walk_reports_symlink_loops() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir(root.join("sub")).unwrap();
+        fs::write(root.join("sub/a.txt"), "x").unwrap();
+        std::os::unix::fs::symlink(root, root.join("sub/loop")).unwrap();
+        let walk = walk(root, None);
+        assert_eq!(walk.files.len(), 1);
+        assert_eq!(walk.skipped.len(), 1);
+        assert!(
+            walk.skipped[0].reason.contains("loop"),
+            "{:?}",
+            walk.skipped
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! Exact highlights: which bytes of a passage made it match.
+//!
+//! The passage is analyzed with the index's own analyzer, so a stemmed or
+//! accent-folded match is found exactly where the index found it. A phrase
+//! marks only its occurrences (never the same words elsewhere), with the
+//! same slop rule as tantivy's phrase query; a prefix marks every word it
+//! expanded to.
+
+use crate::analysis::AnalyzedToken;
+
+/// What one query leaf looks for in analyzed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pattern {
+    Term(String),
+    /// Terms in order; `slop` as in tantivy (total distance budget).
+    Phrase(Vec<String>, u32),
+    /// Matches every term that starts with this.
+    Prefix(String),
+}
+
+impl Pattern {
+    fn matches_term(term: &str, want: &str, prefix: bool) -> bool {
+        if prefix {
+            term.starts_with(want)
+        } else {
+            term == want
+        }
+    }
+}
+
+/// The spans found in one text, and which patterns matched at all.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Found {
+    /// Sorted, non-overlapping, half-open byte ranges.
+    pub spans: Vec<(usize, usize)>,
+    /// `matched[i]` is true when `patterns[i]` occurs in the text.
+    pub matched: Vec<bool>,
+}
+
+/// Finds every occurrence of the patterns in the analyzed tokens of a text.
+pub fn find(tokens: &[AnalyzedToken], patterns: &[Pattern]) -> Found {
+    let mut spans = Vec::new();
+    let mut matched = vec![false; patterns.len()];
+    for (i, pattern) in patterns.iter().enumerate() {
+        let before = spans.len();
+        match pattern {
+            Pattern::Term(t) => single(tokens, t, false, &mut spans),
+            Pattern::Prefix(p) => single(tokens, p, true, &mut spans),
+            Pattern::Phrase(terms, slop) => phrase(tokens, terms, *slop, &mut spans),
+        }
+        matched[i] = spans.len() > before;
+    }
+    Found {
+        spans: merge(spans),
+        matched,
+    }
+}
+
+fn single(tokens: &[AnalyzedToken], want: &str, prefix: bool, out: &mut Vec<(usize, usize)>) {
+    out.extend(
+        tokens
+            .iter()
+            .filter(|t| Pattern::matches_term(&t.term, want, prefix))
+            .map(|t| (t.start, t.end)),
+    );
+}
+
+/// Marks each occurrence of a phrase. An exact phrase (slop 0) is marked as
+/// one span from its first word to its last; a sloppy one word by word, so
+/// that the words between are not marked.
+fn phrase(tokens: &[AnalyzedToken], terms: &[String], slop: u32, out: &mut Vec<(usize, usize)>) {
+    if terms.is_empty() {
+        return;
+    }
+    // For each phrase term, the tokens equal to it.
+    let candidates: Vec<Vec<usize>> = terms
+        .iter()
+        .map(|want| {
+            (0..tokens.len())
+                .filter(|&i| tokens[i].term == *want)
+                .collect()
+        })
+        .collect();
+    if candidates.iter().any(Vec::is_empty) {
+        return;
+    }
+    let mut chosen = Vec::with_capacity(terms.len());
+    for &first in &candidates[0] {
+        chosen.clear();
+        chosen.push(first);
+        let start = tokens[first].position as i64;
+        if extend(tokens, &candidates, 1, start, i64::from(slop), &mut chosen) {
+            if slop == 0 {
+                let first_token = &tokens[chosen[0]];
+                let last = &tokens[*chosen.last().unwrap_or(&first)];
+                out.push((first_token.start, last.end));
+            } else {
+                out.extend(chosen.iter().map(|&i| (tokens[i].start, tokens[i].end)));
+            }
+        }
+    }
+}
+
+/// Depth-first search for the rest of a phrase occurrence. Positions are
+/// compared after subtracting each term's offset in the phrase, and the
+/// distances between neighbours must add up to at most `budget`.
+fn extend(
+    tokens: &[AnalyzedToken],
+    candidates: &[Vec<usize>],
+    k: usize,
+    prev: i64,
+    budget: i64,
+    chosen: &mut Vec<usize>,
+) -> bool {
+    if k == candidates.len() {
+        return true;
+    }
+    for &i in &candidates[k] {
+        let adjusted = tokens[i].position as i64 - k as i64;
+        let distance = (adjusted - prev).abs();
+        if distance <= budget && !chosen.contains(&i) {
+            chosen.push(i);
+            if extend(
+                tokens,
+                candidates,
+                k + 1,
+                adjusted,
+                budget - distance,
+                chosen,
+            ) {
+                return true;
+            }
+            chosen.pop();
+        }
+    }
+    false
+}
+
+/// Sorts spans and merges those that overlap.
+pub fn merge(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    spans.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match out.last_mut() {
+            Some(last) if start < last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{analyzer, tokens};
+
+    fn marked<'a>(text: &'a str, patterns: &[Pattern]) -> Vec<&'a str> {
+        let toks = tokens(&mut analyzer(), text);
+        find(&toks, patterns)
+            .spans
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect()
+    }
+
+    fn term(t: &str) -> Pattern {
+        Pattern::Term(t.into())
+    }
+
+    fn phrase_of(words: &[&str], slop: u32) -> Pattern {
+        Pattern::Phrase(words.iter().map(|w| w.to_string()).collect(), slop)
+    }
+
+    #[test]
+    fn stemmed_and_folded_words_are_marked() {
+        assert_eq!(
+            marked(
+                "Drone Strikes and a strike; Operación Frontera",
+                &[term("strike"), term("operacion")]
+            ),
+            ["Strikes", "strike", "Operación"]
+        );
+    }
+
+    #[test]
+    fn phrase_marks_only_its_occurrences() {
+        let text = "A drone flew. Later, drone strikes began, and strikes went on.";
+        assert_eq!(
+            marked(text, &[phrase_of(&["drone", "strike"], 0)]),
+            ["drone strikes"]
+        );
+    }
+
+    #[test]
+    fn sloppy_phrase_marks_its_words_not_the_gap() {
+        let text = "drone and missile strikes";
+        assert_eq!(
+            marked(text, &[phrase_of(&["drone", "strike"], 1)]),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            marked(text, &[phrase_of(&["drone", "strike"], 2)]),
+            ["drone", "strikes"]
+        );
+    }
+
+    #[test]
+    fn prefix_marks_each_expanded_word() {
+        assert_eq!(
+            marked(
+                "The economy and economic policy of Ecuador",
+                &[Pattern::Prefix("econ".into())]
+            ),
+            ["economy", "economic"]
+        );
+    }
+
+    #[test]
+    fn numbers_and_abbreviations() {
+        assert_eq!(marked("about 9,000 troops", &[term("9000")]), ["9,000"]);
+        assert_eq!(marked("the U.S. and us", &[term("us")]), ["U.S.", "us"]);
+    }
+
+    #[test]
+    fn matched_flags_and_merging() {
+        let toks = tokens(&mut analyzer(), "border talks");
+        let found = find(
+            &toks,
+            &[
+                term("border"),
+                term("trade"),
+                phrase_of(&["border", "talk"], 0),
+            ],
+        );
+        assert_eq!(found.matched, [true, false, true]);
+        assert_eq!(found.spans, [(0, 12)]);
+        assert_eq!(merge(vec![(5, 9), (0, 3), (2, 4)]), [(0, 4), (5, 9)]);
+    }
+}

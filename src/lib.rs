@@ -1,0 +1,21 @@
+//! newsdex: full-text search over a folder of news articles, returning
+//! ranked passages with exact highlights.
+//!
+//! The data flows through one module per stage:
+//! [`files`] (walk and read) → [`article`] (parse fields) → [`passage`]
+//! (split the body) → [`indexer`] (tantivy documents, see [`schema`] and
+//! [`store`]) → [`query`] (parse the query language) → [`search`] (match,
+//! rank, cap) → [`highlight`] (exact spans) → [`render`] (text or JSON).
+
+pub mod analysis;
+pub mod article;
+pub mod cli;
+pub mod files;
+pub mod highlight;
+pub mod indexer;
+pub mod passage;
+pub mod query;
+pub mod render;
+pub mod schema;
+pub mod search;
+pub mod store;

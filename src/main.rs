@@ -1,0 +1,14 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = newsdex::cli::Cli::parse();
+    match newsdex::cli::run(args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("newsdex: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

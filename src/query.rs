@@ -1,0 +1,596 @@
+//! newsdex's query language, parsed into a tree of boolean nodes over leaves.
+//!
+//! ```text
+//! query    := or
+//! or       := and ("OR" and)*
+//! and      := unary (["AND"] unary)*          (words side by side are ANDed)
+//! unary    := ("NOT" | "-") unary | "+"? primary
+//! primary  := "(" or ")" | FIELD ":" value | value
+//! value    := "\"phrase\"" ["~" N] | word ["*"] | "(" or ")" | "[" N "TO" M "]"
+//! ```
+//! `OR`, `AND` and `NOT` are operators only in capitals. Fields: `title:`,
+//! `tags:`, `publisher:`, `text:` and `year:` (a number or a range).
+
+use std::fmt;
+
+/// Where a leaf looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Passage text, headline and tags.
+    Default,
+    Title,
+    Tags,
+    Publisher,
+    /// Passage text only.
+    Text,
+}
+
+impl Scope {
+    /// Whether matches of this scope are marked in the passage text.
+    pub fn covers_text(self) -> bool {
+        matches!(self, Scope::Default | Scope::Text)
+    }
+
+    /// Whether matches of this scope are marked in the headline.
+    pub fn covers_title(self) -> bool {
+        matches!(self, Scope::Default | Scope::Title)
+    }
+}
+
+/// A leaf as the user wrote it (before analysis).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leaf {
+    /// A bare word; it may analyze to several tokens (`multi-agent`), which
+    /// then must be adjacent.
+    Word {
+        scope: Scope,
+        text: String,
+    },
+    Phrase {
+        scope: Scope,
+        text: String,
+        slop: u32,
+    },
+    Prefix {
+        scope: Scope,
+        text: String,
+    },
+    Year {
+        from: u64,
+        to: u64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    Leaf(Leaf),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+}
+
+/// A malformed query: the message says what is wrong and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryError(pub String);
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+fn err<T>(msg: impl Into<String>) -> Result<T, QueryError> {
+    Err(QueryError(msg.into()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Word(String),
+    Phrase(String, Option<u32>),
+    Open,
+    Close,
+    Minus,
+    Plus,
+    /// `field:` (the name, lowercased).
+    Field(String),
+    Range(String),
+}
+
+pub const FIELDS: &str = "title, tags, publisher, text, year";
+
+fn lex(input: &str) -> Result<Vec<Tok>, QueryError> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut toks = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            c if c.is_whitespace() => i += 1,
+            '(' => {
+                toks.push(Tok::Open);
+                i += 1;
+            }
+            ')' => {
+                toks.push(Tok::Close);
+                i += 1;
+            }
+            '"' | '“' | '”' => {
+                let close = chars[i + 1..]
+                    .iter()
+                    .position(|&c| matches!(c, '"' | '”' | '“'))
+                    .map(|p| p + i + 1);
+                let Some(close) = close else {
+                    return err("unclosed quote: add the closing \" to end the exact phrase");
+                };
+                let text: String = chars[i + 1..close].iter().collect();
+                i = close + 1;
+                let mut slop = None;
+                if chars.get(i) == Some(&'~') {
+                    let digits: String = chars[i + 1..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_digit())
+                        .collect();
+                    if digits.is_empty() {
+                        return err("`~` after a phrase needs a number, as in \"drone strikes\"~2");
+                    }
+                    i += 1 + digits.len();
+                    slop =
+                        Some(digits.parse().map_err(|_| {
+                            QueryError(format!("phrase slop {digits} is too large"))
+                        })?);
+                }
+                toks.push(Tok::Phrase(text, slop));
+            }
+            '[' | '{' => {
+                let closing = if c == '[' { ']' } else { '}' };
+                let Some(end) = chars[i..].iter().position(|&c| c == closing) else {
+                    return err(format!(
+                        "unclosed range: add the closing `{closing}`, as in year:[2004 TO 2006]"
+                    ));
+                };
+                toks.push(Tok::Range(chars[i..i + end + 1].iter().collect()));
+                i += end + 1;
+            }
+            '-' | '+'
+                if chars
+                    .get(i + 1)
+                    .is_some_and(|n| !n.is_whitespace() && *n != ')') =>
+            {
+                toks.push(if c == '-' { Tok::Minus } else { Tok::Plus });
+                i += 1;
+            }
+            _ => {
+                let start = i;
+                let mut field = None;
+                while i < chars.len()
+                    && !chars[i].is_whitespace()
+                    && !matches!(chars[i], '(' | ')' | '"' | '“' | '”')
+                {
+                    if chars[i] == ':' {
+                        let name: String = chars[start..i].iter().collect();
+                        if is_field_name(&name) {
+                            field = Some(name.to_lowercase());
+                            i += 1;
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+                toks.push(match field {
+                    Some(name) => Tok::Field(name),
+                    None => Tok::Word(chars[start..i].iter().collect()),
+                });
+            }
+        }
+    }
+    Ok(toks)
+}
+
+/// A name followed by `:` is meant as a field when it is a word of letters.
+fn is_field_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+struct Parser {
+    toks: Vec<Tok>,
+    at: usize,
+}
+
+/// Parses a query. Fails on unbalanced parentheses or quotes, unknown fields,
+/// bad ranges, a dangling operator, or a query with nothing to look for.
+pub fn parse(input: &str) -> Result<Node, QueryError> {
+    let toks = lex(input)?;
+    if toks.is_empty() {
+        return err("the query is empty: give at least one word to search for");
+    }
+    let mut p = Parser { toks, at: 0 };
+    let node = p.or(Scope::Default)?;
+    match p.peek() {
+        None => {}
+        Some(Tok::Close) => {
+            return err("unbalanced `)`: remove it or add the `(` it closes");
+        }
+        Some(t) => return err(format!("unexpected {t:?} in the query")),
+    }
+    if positive_leaves(&node).is_empty() {
+        return err(
+            "the query only excludes words: add a word to search for, as in `mexico -trade`",
+        );
+    }
+    Ok(node)
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.at)
+    }
+
+    fn next(&mut self) -> Option<Tok> {
+        let t = self.toks.get(self.at).cloned();
+        self.at += 1;
+        t
+    }
+
+    fn is_op(&self, op: &str) -> bool {
+        matches!(self.peek(), Some(Tok::Word(w)) if w == op)
+    }
+
+    fn or(&mut self, scope: Scope) -> Result<Node, QueryError> {
+        let mut items = vec![self.and(scope)?];
+        while self.is_op("OR") {
+            self.at += 1;
+            items.push(self.and(scope)?);
+        }
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Node::Or(items)
+        })
+    }
+
+    fn and(&mut self, scope: Scope) -> Result<Node, QueryError> {
+        let mut items = vec![self.unary(scope)?];
+        loop {
+            if self.is_op("AND") {
+                self.at += 1;
+                items.push(self.unary(scope)?);
+                continue;
+            }
+            match self.peek() {
+                None | Some(Tok::Close) => break,
+                _ if self.is_op("OR") => break,
+                _ => items.push(self.unary(scope)?),
+            }
+        }
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Node::And(items)
+        })
+    }
+
+    fn unary(&mut self, scope: Scope) -> Result<Node, QueryError> {
+        if self.is_op("NOT") || self.peek() == Some(&Tok::Minus) {
+            self.at += 1;
+            if self.peek().is_none() {
+                return err("`NOT` or `-` must be followed by a word to exclude");
+            }
+            return Ok(Node::Not(Box::new(self.unary(scope)?)));
+        }
+        if self.peek() == Some(&Tok::Plus) {
+            self.at += 1;
+        }
+        self.primary(scope)
+    }
+
+    fn primary(&mut self, scope: Scope) -> Result<Node, QueryError> {
+        match self.next() {
+            None => err("the query ends with an operator: add a word after it"),
+            Some(Tok::Open) => {
+                if self.peek() == Some(&Tok::Close) {
+                    return err("empty parentheses `()`: put words inside or remove them");
+                }
+                let node = self.or(scope)?;
+                if self.next() != Some(Tok::Close) {
+                    return err("unbalanced `(`: add the `)` that closes it");
+                }
+                Ok(node)
+            }
+            Some(Tok::Close) => err("unbalanced `)`: remove it or add the `(` it closes"),
+            Some(Tok::Field(name)) => self.field(&name),
+            Some(Tok::Word(w)) if matches!(w.as_str(), "AND" | "OR") => err(format!(
+                "`{w}` needs a word on each side (write it in lower case to search for it)"
+            )),
+            Some(Tok::Word(w)) => word_leaf(scope, &w),
+            Some(Tok::Phrase(text, slop)) => Ok(Node::Leaf(Leaf::Phrase {
+                scope,
+                text,
+                slop: slop.unwrap_or(0),
+            })),
+            Some(Tok::Range(r)) => err(format!("a range like `{r}` needs a field: write year:{r}")),
+            Some(Tok::Minus | Tok::Plus) => err("misplaced `-` or `+` in the query"),
+        }
+    }
+
+    fn field(&mut self, name: &str) -> Result<Node, QueryError> {
+        let scope = match name {
+            "title" | "headline" => Scope::Title,
+            "tags" | "tag" | "people" => Scope::Tags,
+            "publisher" | "source" => Scope::Publisher,
+            "text" | "body" => Scope::Text,
+            "year" => return self.year(),
+            other => {
+                return err(format!(
+                    "unknown field `{other}:`; the fields are {FIELDS} (quote the words to search for the text \"{other}:\")"
+                ))
+            }
+        };
+        match self.peek() {
+            None | Some(Tok::Close) => err(format!("`{name}:` needs a word after it")),
+            _ => self.primary(scope),
+        }
+    }
+
+    fn year(&mut self) -> Result<Node, QueryError> {
+        let bad = |v: &str| {
+            QueryError(format!(
+                "`year:{v}` is not a year: use year:2025 or year:[2004 TO 2006]"
+            ))
+        };
+        match self.next() {
+            Some(Tok::Word(w)) => {
+                let (from, to) = if let Some(rest) = w.strip_prefix(">=") {
+                    (
+                        parse_year(rest).ok_or_else(|| bad(&w))?,
+                        u64::from(u16::MAX),
+                    )
+                } else if let Some(rest) = w.strip_prefix("<=") {
+                    (0, parse_year(rest).ok_or_else(|| bad(&w))?)
+                } else {
+                    let y = parse_year(&w).ok_or_else(|| bad(&w))?;
+                    (y, y)
+                };
+                Ok(Node::Leaf(Leaf::Year { from, to }))
+            }
+            Some(Tok::Range(r)) => {
+                let inclusive_start = r.starts_with('[');
+                let inclusive_end = r.ends_with(']');
+                let inner = &r[1..r.len() - 1];
+                let parts: Vec<&str> = inner.split_whitespace().collect();
+                let [lo, "TO", hi] = parts.as_slice() else {
+                    return Err(bad(&r));
+                };
+                let lo = if *lo == "*" {
+                    0
+                } else {
+                    parse_year(lo).ok_or_else(|| bad(&r))?
+                };
+                let hi = if *hi == "*" {
+                    u64::from(u16::MAX)
+                } else {
+                    parse_year(hi).ok_or_else(|| bad(&r))?
+                };
+                let from = if inclusive_start { lo } else { lo + 1 };
+                let to = if inclusive_end {
+                    hi
+                } else {
+                    hi.saturating_sub(1)
+                };
+                if from > to {
+                    return err(format!(
+                        "`year:{r}` is an empty range: put the earlier year first"
+                    ));
+                }
+                Ok(Node::Leaf(Leaf::Year { from, to }))
+            }
+            _ => Err(bad("")),
+        }
+    }
+}
+
+fn parse_year(s: &str) -> Option<u64> {
+    (s.len() <= 4 && !s.is_empty())
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+fn word_leaf(scope: Scope, w: &str) -> Result<Node, QueryError> {
+    if let Some(prefix) = w.strip_suffix('*') {
+        let letters = prefix.chars().filter(|c| c.is_alphanumeric()).count();
+        if letters < 2 || prefix.contains('*') {
+            return err(format!(
+                "`{w}`: a prefix needs at least 2 letters before a final `*`, as in econ*"
+            ));
+        }
+        return Ok(Node::Leaf(Leaf::Prefix {
+            scope,
+            text: prefix.to_string(),
+        }));
+    }
+    Ok(Node::Leaf(Leaf::Word {
+        scope,
+        text: w.to_string(),
+    }))
+}
+
+/// The leaves that a passage can match to be a hit: those not under a NOT.
+pub fn positive_leaves(node: &Node) -> Vec<&Leaf> {
+    fn walk<'a>(node: &'a Node, negated: bool, out: &mut Vec<&'a Leaf>) {
+        match node {
+            Node::Leaf(l) if !negated => out.push(l),
+            Node::Leaf(_) => {}
+            Node::And(items) | Node::Or(items) => {
+                items.iter().for_each(|n| walk(n, negated, out));
+            }
+            Node::Not(inner) => walk(inner, !negated, out),
+        }
+    }
+    let mut out = Vec::new();
+    walk(node, false, &mut out);
+    out
+}
+
+/// The query asking for any of the words instead of all of them: positive
+/// parts of every AND become alternatives; exclusions stay.
+pub fn relax(node: &Node) -> Node {
+    match node {
+        Node::And(items) => {
+            let (neg, pos): (Vec<&Node>, Vec<&Node>) =
+                items.iter().partition(|n| matches!(n, Node::Not(_)));
+            let mut any: Vec<Node> = pos.into_iter().map(relax).collect();
+            let alternatives = if any.len() == 1 {
+                any.remove(0)
+            } else {
+                Node::Or(any)
+            };
+            if neg.is_empty() {
+                alternatives
+            } else {
+                let mut all = vec![alternatives];
+                all.extend(neg.into_iter().cloned());
+                Node::And(all)
+            }
+        }
+        Node::Or(items) => Node::Or(items.iter().map(relax).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(t: &str) -> Node {
+        Node::Leaf(Leaf::Word {
+            scope: Scope::Default,
+            text: t.into(),
+        })
+    }
+
+    #[test]
+    fn words_are_anded_and_or_binds_looser() {
+        assert_eq!(parse("a b").unwrap(), Node::And(vec![word("a"), word("b")]));
+        assert_eq!(
+            parse("a b OR c").unwrap(),
+            Node::Or(vec![Node::And(vec![word("a"), word("b")]), word("c")])
+        );
+        assert_eq!(
+            parse("a AND (b OR c)").unwrap(),
+            Node::And(vec![word("a"), Node::Or(vec![word("b"), word("c")])])
+        );
+        assert_eq!(
+            parse("a or b").unwrap(),
+            Node::And(vec![word("a"), word("or"), word("b")])
+        );
+    }
+
+    #[test]
+    fn negation_phrases_slop_prefix() {
+        assert_eq!(
+            parse("mexico -trade NOT tariff").unwrap(),
+            Node::And(vec![
+                word("mexico"),
+                Node::Not(Box::new(word("trade"))),
+                Node::Not(Box::new(word("tariff")))
+            ])
+        );
+        assert_eq!(
+            parse("\"drone strikes\"~2").unwrap(),
+            Node::Leaf(Leaf::Phrase {
+                scope: Scope::Default,
+                text: "drone strikes".into(),
+                slop: 2
+            })
+        );
+        assert_eq!(
+            parse("econ*").unwrap(),
+            Node::Leaf(Leaf::Prefix {
+                scope: Scope::Default,
+                text: "econ".into()
+            })
+        );
+        // A hyphen inside a word is not a negation.
+        assert_eq!(parse("multi-agent").unwrap(), word("multi-agent"));
+    }
+
+    #[test]
+    fn fields_and_years() {
+        assert_eq!(
+            parse("title:mexico").unwrap(),
+            Node::Leaf(Leaf::Word {
+                scope: Scope::Title,
+                text: "mexico".into()
+            })
+        );
+        assert_eq!(
+            parse("tags:\"Donald Trump\"").unwrap(),
+            Node::Leaf(Leaf::Phrase {
+                scope: Scope::Tags,
+                text: "Donald Trump".into(),
+                slop: 0
+            })
+        );
+        assert_eq!(
+            parse("year:2025").unwrap(),
+            Node::Leaf(Leaf::Year {
+                from: 2025,
+                to: 2025
+            })
+        );
+        assert_eq!(
+            parse("year:[2004 TO 2006]").unwrap(),
+            Node::Leaf(Leaf::Year {
+                from: 2004,
+                to: 2006
+            })
+        );
+        assert_eq!(
+            parse("title:(border OR trade)").unwrap(),
+            Node::Or(vec![
+                Node::Leaf(Leaf::Word {
+                    scope: Scope::Title,
+                    text: "border".into()
+                }),
+                Node::Leaf(Leaf::Word {
+                    scope: Scope::Title,
+                    text: "trade".into()
+                })
+            ])
+        );
+        // Times and URLs are not fields.
+        assert_eq!(parse("10:30").unwrap(), word("10:30"));
+    }
+
+    #[test]
+    fn malformed_queries_explain_the_fix() {
+        let msg = |q: &str| parse(q).unwrap_err().0;
+        assert!(msg("\"drone strikes").contains("unclosed quote"));
+        assert!(msg("(a OR b").contains("unbalanced `(`"));
+        assert!(msg("a)").contains("unbalanced `)`"));
+        assert!(msg("-trade").contains("only excludes"));
+        assert!(msg("NOT trade").contains("only excludes"));
+        assert!(msg("a OR").contains("ends with an operator"));
+        assert!(msg("e*").contains("at least 2 letters"));
+        assert!(msg("*").contains("at least 2 letters"));
+        assert!(msg("titel:mexico").contains("unknown field `titel:`"));
+        assert!(msg("year:abc").contains("not a year"));
+        assert!(msg("year:[2006 TO 2004]").contains("empty range"));
+        assert!(msg("   ").contains("empty"));
+        assert!(msg("()").contains("empty parentheses"));
+        assert!(msg("\"a b\"~").contains("needs a number"));
+    }
+
+    #[test]
+    fn relax_turns_and_into_or_but_keeps_exclusions() {
+        let relaxed = relax(&parse("a b -c").unwrap());
+        assert_eq!(
+            relaxed,
+            Node::And(vec![
+                Node::Or(vec![word("a"), word("b")]),
+                Node::Not(Box::new(word("c")))
+            ])
+        );
+    }
+}

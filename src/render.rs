@@ -1,0 +1,162 @@
+//! Output: the JSON document for programs, and wrapped, highlighted text for
+//! people on a terminal.
+
+use std::io::{self, Write};
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::search::{Hit, Results};
+
+/// Terminal width the text output is laid out for.
+pub const WIDTH: usize = 80;
+const INDENT: &str = "   ";
+
+const HIGHLIGHT: &str = "\x1b[1;31m";
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+/// Writes the results as one JSON document (see the README for the contract).
+pub fn json(results: &Results, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, results)?;
+    writeln!(out)
+}
+
+/// Writes the results for people: rank and headline, a line of metadata,
+/// then the passage wrapped to 80 columns, highlights in colour if `color`.
+pub fn text(results: &Results, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    for (i, hit) in results.hits.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        write_hit(hit, color, out)?;
+    }
+    Ok(())
+}
+
+fn paint(color: bool, code: &str, s: &str) -> String {
+    if color {
+        format!("{code}{s}{RESET}")
+    } else {
+        s.to_string()
+    }
+}
+
+fn write_hit(hit: &Hit, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let a = &hit.article;
+    let title = if a.title.is_empty() {
+        "(untitled)"
+    } else {
+        &a.title
+    };
+    let head = format!("{}. {}", hit.rank, title);
+    let head_lines = wrap(&head, WIDTH);
+    for (n, (s, e)) in head_lines.into_iter().enumerate() {
+        let indent = if n == 0 { "" } else { INDENT };
+        writeln!(out, "{indent}{}", paint(color, BOLD, &head[s..e]))?;
+    }
+    let mut meta = Vec::new();
+    if let Some(p) = &a.publisher {
+        meta.push(p.clone());
+    }
+    match (&a.date, a.year) {
+        (Some(d), _) => meta.push(d.clone()),
+        (None, Some(y)) => meta.push(y.to_string()),
+        _ => {}
+    }
+    meta.push(a.path.clone());
+    meta.push(format!("passage {}", hit.passage.ordinal));
+    meta.push(format!("score {:.2}", hit.score));
+    writeln!(out, "{INDENT}{}", paint(color, DIM, &meta.join(" · ")))?;
+    let text = &hit.passage.text;
+    for (s, e) in wrap(text, WIDTH - INDENT.len()) {
+        writeln!(
+            out,
+            "{INDENT}{}",
+            marked(text, s, e, &hit.passage.highlights, color)
+        )?;
+    }
+    Ok(())
+}
+
+/// The slice `text[start..end]` with the highlights that fall in it painted.
+fn marked(text: &str, start: usize, end: usize, spans: &[(usize, usize)], color: bool) -> String {
+    if !color {
+        return text[start..end].to_string();
+    }
+    let mut out = String::new();
+    let mut at = start;
+    for &(s, e) in spans {
+        let (s, e) = (s.max(start), e.min(end));
+        if s >= e {
+            continue;
+        }
+        out.push_str(&text[at..s]);
+        out.push_str(HIGHLIGHT);
+        out.push_str(&text[s..e]);
+        out.push_str(RESET);
+        at = e;
+    }
+    out.push_str(&text[at..end]);
+    out
+}
+
+/// Greedy word wrap: byte ranges of `text`, one per line, each at most
+/// `width` columns unless a single word is wider.
+pub fn wrap(text: &str, width: usize) -> Vec<(usize, usize)> {
+    let mut lines = Vec::new();
+    let mut line: Option<(usize, usize)> = None;
+    let mut line_width = 0;
+    for word in text.split_whitespace() {
+        let start = word.as_ptr() as usize - text.as_ptr() as usize;
+        let end = start + word.len();
+        let w = word.width();
+        match line {
+            Some((s, _)) if line_width + 1 + w <= width => {
+                line = Some((s, end));
+                line_width += 1 + w;
+            }
+            Some(done) => {
+                lines.push(done);
+                line = Some((start, end));
+                line_width = w;
+            }
+            None => {
+                line = Some((start, end));
+                line_width = w;
+            }
+        }
+    }
+    lines.extend(line);
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_fits_the_width() {
+        let text = "one two three four five six seven eight nine ten";
+        let lines: Vec<&str> = wrap(text, 14)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect();
+        assert_eq!(
+            lines,
+            ["one two three", "four five six", "seven eight", "nine ten"]
+        );
+        assert_eq!(wrap("", 10), Vec::<(usize, usize)>::new());
+    }
+
+    #[test]
+    fn highlights_are_painted_and_clipped_to_the_line() {
+        let text = "drone strikes now";
+        let spans = [(0, 13)];
+        assert_eq!(
+            marked(text, 6, 17, &spans, true),
+            format!("{HIGHLIGHT}strikes{RESET} now")
+        );
+        assert_eq!(marked(text, 6, 17, &spans, false), "strikes now");
+    }
+}

@@ -1,0 +1,93 @@
+//! The index schema: one tantivy document per passage, carrying its
+//! article's metadata. Field names are defined here and nowhere else.
+
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+};
+
+use crate::analysis::ANALYZER_NAME;
+
+pub const ID: &str = "id";
+pub const ARTICLE_KEY: &str = "article_key";
+pub const PATH: &str = "path";
+pub const TITLE: &str = "title";
+pub const TAGS: &str = "tags";
+pub const PUBLISHER: &str = "publisher";
+pub const DATE: &str = "date";
+pub const YEAR: &str = "year";
+pub const TEXT: &str = "text";
+pub const ORDINAL: &str = "ordinal";
+pub const KIND: &str = "kind";
+
+/// Handles to every field of the schema.
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    /// Article id (content hash, hex), shared by all passages of an article.
+    pub id: Field,
+    /// The article id as a number, a fast field used to group passages.
+    pub article_key: Field,
+    /// Path relative to the seeds folder; unique per file.
+    pub path: Field,
+    pub title: Field,
+    /// One value per tag.
+    pub tags: Field,
+    pub publisher: Field,
+    /// ISO date `YYYY-MM-DD`, when the article gives one.
+    pub date: Field,
+    pub year: Field,
+    /// The passage text.
+    pub text: Field,
+    /// 1-based position of the passage in its article.
+    pub ordinal: Field,
+    /// What the passage is: see [`crate::passage::PassageKind`].
+    pub kind: Field,
+}
+
+fn analyzed(stored: bool) -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(ANALYZER_NAME)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let options = TextOptions::default().set_indexing_options(indexing);
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
+}
+
+/// Builds the schema and the handles to its fields.
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fields = Fields {
+        id: b.add_text_field(ID, STRING | STORED),
+        article_key: b.add_u64_field(ARTICLE_KEY, FAST),
+        path: b.add_text_field(PATH, STRING | STORED),
+        title: b.add_text_field(TITLE, analyzed(true)),
+        tags: b.add_text_field(TAGS, analyzed(true)),
+        publisher: b.add_text_field(PUBLISHER, analyzed(true)),
+        date: b.add_text_field(DATE, STRING | STORED),
+        year: b.add_u64_field(YEAR, INDEXED | FAST | STORED),
+        text: b.add_text_field(TEXT, analyzed(true)),
+        ordinal: b.add_u64_field(ORDINAL, STORED),
+        kind: b.add_u64_field(KIND, STORED),
+    };
+    (b.build(), fields)
+}
+
+/// Looks the handles up in the schema of an existing index.
+pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
+    let f = |name: &str| schema.get_field(name);
+    Ok(Fields {
+        id: f(ID)?,
+        article_key: f(ARTICLE_KEY)?,
+        path: f(PATH)?,
+        title: f(TITLE)?,
+        tags: f(TAGS)?,
+        publisher: f(PUBLISHER)?,
+        date: f(DATE)?,
+        year: f(YEAR)?,
+        text: f(TEXT)?,
+        ordinal: f(ORDINAL)?,
+        kind: f(KIND)?,
+    })
+}

@@ -1,0 +1,155 @@
+//! The on-disk index: creating it, opening it, and checking that it is one
+//! this version of newsdex can read.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use tantivy::directory::MmapDirectory;
+use tantivy::Index;
+
+use crate::analysis::{analyzer, ANALYZER_NAME};
+use crate::schema::{self, Fields};
+
+/// The version of the index layout. Bump it whenever the schema or the
+/// analysis changes: older indexes must then be rebuilt.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The file in the index folder that records the format.
+pub const FORMAT_FILE: &str = "newsdex.json";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct FormatRecord {
+    format: u32,
+    created_by: String,
+}
+
+/// An open newsdex index.
+pub struct Store {
+    pub index: Index,
+    pub fields: Fields,
+    pub dir: PathBuf,
+}
+
+/// The hint appended to every message about an index that must be rebuilt.
+pub fn rebuild_hint(dir: &Path) -> String {
+    format!(
+        "rebuild it with `newsdex index --rebuild --index {}`",
+        dir.display()
+    )
+}
+
+/// Whether `dir` holds an index (of any version), as opposed to nothing yet.
+pub fn exists(dir: &Path) -> bool {
+    dir.join(FORMAT_FILE).exists() || dir.join("meta.json").exists()
+}
+
+impl Store {
+    /// Opens the index in `dir`, refusing a missing, foreign, older or
+    /// damaged one with a message that says what to do.
+    pub fn open(dir: &Path) -> Result<Store> {
+        if !exists(dir) {
+            bail!(
+                "no index at {}: build one with `newsdex index --index {}`",
+                dir.display(),
+                dir.display()
+            );
+        }
+        let record = fs::read_to_string(dir.join(FORMAT_FILE))
+            .ok()
+            .and_then(|s| serde_json::from_str::<FormatRecord>(&s).ok());
+        match record {
+            None => bail!(
+                "{} does not look like a newsdex index (no readable {FORMAT_FILE}): {}",
+                dir.display(),
+                rebuild_hint(dir)
+            ),
+            Some(r) if r.format != FORMAT_VERSION => bail!(
+                "the index at {} has format {} but this newsdex reads format {FORMAT_VERSION}: {}",
+                dir.display(),
+                r.format,
+                rebuild_hint(dir)
+            ),
+            Some(_) => {}
+        }
+        let damaged = |e: &dyn std::fmt::Display| {
+            anyhow::anyhow!(
+                "the index at {} is damaged or unreadable ({e}): {}",
+                dir.display(),
+                rebuild_hint(dir)
+            )
+        };
+        let index = Index::open_in_dir(dir).map_err(|e| damaged(&e))?;
+        let fields = schema::fields_of(&index.schema()).map_err(|e| damaged(&e))?;
+        index.tokenizers().register(ANALYZER_NAME, analyzer());
+        Ok(Store {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Creates a new, empty index in `dir`, removing whatever index files
+    /// were there (an index of another format).
+    pub fn create(dir: &Path) -> Result<Store> {
+        fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the index folder {}", dir.display()))?;
+        clear_index_files(dir)?;
+        let (schema, fields) = schema::build();
+        let directory = MmapDirectory::open(dir)
+            .with_context(|| format!("cannot open the index folder {}", dir.display()))?;
+        let index = Index::create(directory, schema, tantivy::IndexSettings::default())
+            .with_context(|| format!("cannot create an index in {}", dir.display()))?;
+        index.tokenizers().register(ANALYZER_NAME, analyzer());
+        let record = FormatRecord {
+            format: FORMAT_VERSION,
+            created_by: format!("newsdex {}", env!("CARGO_PKG_VERSION")),
+        };
+        let json = serde_json::to_string_pretty(&record)?;
+        fs::write(dir.join(FORMAT_FILE), json)
+            .with_context(|| format!("cannot write {}", dir.join(FORMAT_FILE).display()))?;
+        Ok(Store {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+/// Whether a file name is one that tantivy or newsdex writes in an index.
+fn is_index_file(name: &str) -> bool {
+    let segment = name
+        .split_once('.')
+        .is_some_and(|(stem, _)| stem.len() == 32 && stem.chars().all(|c| c.is_ascii_hexdigit()));
+    segment
+        || matches!(name, "meta.json" | ".managed.json" | FORMAT_FILE)
+        || name.starts_with(".tantivy-")
+}
+
+/// Removes the files of an old index, keeping everything else (such as the
+/// repository's `index/.gitignore`). Refuses a folder that holds other
+/// visible files: it is not an index folder, and nothing there may be lost.
+fn clear_index_files(dir: &Path) -> Result<()> {
+    let read = |d: &Path| {
+        fs::read_dir(d).with_context(|| format!("cannot read the index folder {}", d.display()))
+    };
+    for entry in read(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if !is_index_file(&name) && !name.starts_with('.') {
+            bail!(
+                "the index folder {} holds other files (such as {name}): choose an empty or new folder with --index",
+                dir.display()
+            );
+        }
+    }
+    for entry in read(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_index_file(&name) && entry.file_type()?.is_file() {
+            fs::remove_file(entry.path())
+                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
