@@ -1,5 +1,6 @@
 //! The command line: arguments (clap) and what each command does with them.
 
+use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -66,7 +67,7 @@ pub struct SearchArgs {
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
     /// The query (its words are joined with spaces). See the README for the syntax.
-    #[arg(required = true, allow_hyphen_values = true, value_name = "QUERY")]
+    #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
 }
 
@@ -91,6 +92,60 @@ impl ColorWhen {
             }
         }
     }
+}
+
+/// Options of `search` that take a value, and those that do not.
+const SEARCH_VALUE_OPTIONS: [&str; 6] = [
+    "--index",
+    "--seeds",
+    "-n",
+    "--limit",
+    "--per-article",
+    "--color",
+];
+const SEARCH_FLAGS: [&str; 4] = ["--json", "--any", "-h", "--help"];
+
+/// Rewrites `newsdex search` arguments so that options may stand anywhere
+/// and a query word may start with `-` (`mexico -trade`): known options
+/// go first, then `--`, then the query words in their order.
+pub fn normalize_args(args: Vec<OsString>) -> Vec<OsString> {
+    let Some(at) = args.iter().position(|a| a == "search") else {
+        return args;
+    };
+    if args[1..at]
+        .iter()
+        .any(|a| a.to_str().is_none_or(|s| !s.starts_with('-')))
+    {
+        return args;
+    }
+    let mut out: Vec<OsString> = args[..=at].to_vec();
+    let mut words = Vec::new();
+    let mut rest = args[at + 1..].iter();
+    while let Some(arg) = rest.next() {
+        let Some(s) = arg.to_str() else {
+            words.push(arg.clone());
+            continue;
+        };
+        let name = s.split_once('=').map_or(s, |(n, _)| n);
+        if s == "--" {
+            words.extend(rest.by_ref().cloned());
+        } else if SEARCH_VALUE_OPTIONS.contains(&s) {
+            out.push(arg.clone());
+            out.extend(rest.next().cloned());
+        } else if SEARCH_FLAGS.contains(&s)
+            || (s.starts_with("--") && SEARCH_VALUE_OPTIONS.contains(&name))
+            || (s.starts_with("-n") && s[2..].chars().all(|c| c.is_ascii_digit()) && s.len() > 2)
+            || (s.starts_with("--") && s.len() > 2)
+        {
+            // Unknown `--options` go to clap too, which names them in its error.
+            out.push(arg.clone());
+        } else {
+            words.push(arg.clone());
+        }
+    }
+    out.push("--".into());
+    out.extend(words);
+    out
 }
 
 /// Runs a command; the exit code is grep's: 0 found, 1 not found (errors
@@ -186,4 +241,48 @@ fn search_command(args: SearchArgs) -> Result<ExitCode> {
 
 fn display(p: &Path) -> String {
     p.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(args: &[&str]) -> Vec<String> {
+        normalize_args(args.iter().map(OsString::from).collect())
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn options_anywhere_and_negated_words() {
+        assert_eq!(
+            norm(&["newsdex", "search", "mexico", "-trade", "-n", "2", "--json"]),
+            ["newsdex", "search", "-n", "2", "--json", "--", "mexico", "-trade"]
+        );
+        assert_eq!(
+            norm(&[
+                "newsdex",
+                "search",
+                "--color=never",
+                "-n5",
+                "a",
+                "--",
+                "--json"
+            ]),
+            [
+                "newsdex",
+                "search",
+                "--color=never",
+                "-n5",
+                "--",
+                "a",
+                "--json"
+            ]
+        );
+        assert_eq!(
+            norm(&["newsdex", "index", "--rebuild"]),
+            ["newsdex", "index", "--rebuild"]
+        );
+    }
 }

@@ -3,7 +3,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let args = newsdex::cli::Cli::parse();
+    let args =
+        newsdex::cli::Cli::parse_from(newsdex::cli::normalize_args(std::env::args_os().collect()));
     match newsdex::cli::run(args) {
         Ok(code) => code,
         Err(err) => {
