@@ -73,7 +73,7 @@ pub fn parse(path: &str, raw: &str) -> Article {
     for block in blocks.iter_mut().take(4) {
         block.retain(|line| !is_updated_line(line));
     }
-    blocks.retain(|b| !b.is_empty() && !(b.len() == 1 && is_rule(b[0])));
+    blocks.retain(|b| !(b.is_empty() || b.len() == 1 && is_rule(b[0])));
     take_head(&mut blocks, &mut article);
     take_byline(&mut blocks, &mut article);
     if article.caption.is_none() {

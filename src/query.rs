@@ -432,13 +432,28 @@ pub fn positive_leaves(node: &Node) -> Vec<&Leaf> {
     out
 }
 
-/// The query asking for any of the words instead of all of them: positive
-/// parts of every AND become alternatives; exclusions stay.
+/// Whether a node constrains the articles rather than naming words to find:
+/// an exclusion, a year, or a leaf restricted to a field.
+fn is_constraint(node: &Node) -> bool {
+    match node {
+        Node::Not(_) | Node::Leaf(Leaf::Year { .. }) => true,
+        Node::Leaf(
+            Leaf::Word { scope, .. } | Leaf::Phrase { scope, .. } | Leaf::Prefix { scope, .. },
+        ) => *scope != Scope::Default,
+        Node::And(_) | Node::Or(_) => false,
+    }
+}
+
+/// The query asking for any of the words instead of all of them: the words
+/// of every AND become alternatives; constraints (exclusions, years, field
+/// restrictions) stay required.
 pub fn relax(node: &Node) -> Node {
     match node {
         Node::And(items) => {
-            let (neg, pos): (Vec<&Node>, Vec<&Node>) =
-                items.iter().partition(|n| matches!(n, Node::Not(_)));
+            let (neg, pos): (Vec<&Node>, Vec<&Node>) = items.iter().partition(|n| is_constraint(n));
+            if pos.is_empty() {
+                return node.clone();
+            }
             let mut any: Vec<Node> = pos.into_iter().map(relax).collect();
             let alternatives = if any.len() == 1 {
                 any.remove(0)
@@ -580,6 +595,18 @@ mod tests {
         assert!(msg("   ").contains("empty"));
         assert!(msg("()").contains("empty parentheses"));
         assert!(msg("\"a b\"~").contains("needs a number"));
+    }
+
+    #[test]
+    fn relax_keeps_years_and_fields_required() {
+        let q = parse("a b year:2006 title:c").unwrap();
+        let Node::And(items) = relax(&q) else {
+            panic!("an AND")
+        };
+        assert_eq!(items[0], Node::Or(vec![word("a"), word("b")]));
+        assert_eq!(items.len(), 3);
+        let only_constraints = parse("title:a year:2006").unwrap();
+        assert_eq!(relax(&only_constraints), only_constraints);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, FilterCollector, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
@@ -623,19 +623,19 @@ pub fn search(store: &Store, query_text: &str, opts: &SearchOptions) -> Result<R
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
         .try_into()
-        .with_context(|| format!("cannot read the index at {}", store.dir.display()))?;
+        .map_err(|e| store.damaged(&e))?;
     let searcher = reader.searcher();
     let node = if opts.any {
         query::relax(&parsed)
     } else {
         parsed
     };
-    let (total, hits) = run(&searcher, store.fields, &node, opts)?;
+    let (total, hits) = run(store, &searcher, &node, opts)?;
     if hits.is_empty() && !opts.any {
         // No article has all the words: show the best partial matches.
         let relaxed = query::relax(&node);
         if relaxed != node {
-            let (total, hits) = run(&searcher, store.fields, &relaxed, opts)?;
+            let (total, hits) = run(store, &searcher, &relaxed, opts)?;
             let any_found = !hits.is_empty();
             return Ok(results(query_text, total, any_found, hits));
         }
@@ -643,13 +643,16 @@ pub fn search(store: &Store, query_text: &str, opts: &SearchOptions) -> Result<R
     Ok(results(query_text, total, false, hits))
 }
 
+/// Compiles and runs a query tree. Failures after compiling are failures
+/// to read the index.
 fn run(
+    store: &Store,
     searcher: &Searcher,
-    fields: Fields,
     node: &Node,
     opts: &SearchOptions,
 ) -> Result<(u64, Vec<Candidate>)> {
     let plan = Plan::compile(node)?;
+    let fields = store.fields;
     let queries = plan.leaves.iter().map(|m| leaf_query(m, &fields)).collect();
     Run {
         searcher,
@@ -658,6 +661,7 @@ fn run(
         queries,
     }
     .execute(opts)
+    .map_err(|e| store.damaged(&e))
 }
 
 fn results(query: &str, total: u64, relaxed: bool, candidates: Vec<Candidate>) -> Results {

@@ -45,7 +45,28 @@ pub fn exists(dir: &Path) -> bool {
     dir.join(FORMAT_FILE).exists() || dir.join("meta.json").exists()
 }
 
+/// The one-line error for an index that cannot be read: what is wrong, in
+/// short, and how to rebuild it.
+pub fn damaged(dir: &Path, err: &dyn std::fmt::Display) -> anyhow::Error {
+    let full = err.to_string();
+    // tantivy names the broken file as `filepath: "…"`; that is what matters.
+    let cause = match full.split_once("filepath: \"") {
+        Some((_, rest)) => format!("file {} is corrupt", rest.split('"').next().unwrap_or(rest)),
+        None => full.chars().take(160).collect(),
+    };
+    anyhow::anyhow!(
+        "the index at {} is damaged or unreadable ({cause}): {}",
+        dir.display(),
+        rebuild_hint(dir)
+    )
+}
+
 impl Store {
+    /// The error to report when reading this index fails.
+    pub fn damaged(&self, err: &dyn std::fmt::Display) -> anyhow::Error {
+        damaged(&self.dir, err)
+    }
+
     /// Opens the index in `dir`, refusing a missing, foreign, older or
     /// damaged one with a message that says what to do.
     pub fn open(dir: &Path) -> Result<Store> {
@@ -73,15 +94,8 @@ impl Store {
             ),
             Some(_) => {}
         }
-        let damaged = |e: &dyn std::fmt::Display| {
-            anyhow::anyhow!(
-                "the index at {} is damaged or unreadable ({e}): {}",
-                dir.display(),
-                rebuild_hint(dir)
-            )
-        };
-        let index = Index::open_in_dir(dir).map_err(|e| damaged(&e))?;
-        let fields = schema::fields_of(&index.schema()).map_err(|e| damaged(&e))?;
+        let index = Index::open_in_dir(dir).map_err(|e| damaged(dir, &e))?;
+        let fields = schema::fields_of(&index.schema()).map_err(|e| damaged(dir, &e))?;
         index.tokenizers().register(ANALYZER_NAME, analyzer());
         Ok(Store {
             index,

@@ -1,0 +1,189 @@
+//! Integration tests of `newsdex index`: bad files, duplicates, format
+//! versions, damaged indexes.
+
+mod common;
+
+use std::fs;
+
+use common::{hit_ids, Corpus, LAYOUT_A, LAYOUT_B};
+use predicates::prelude::*;
+
+#[test]
+fn bad_files_are_skipped_with_a_warning_and_counted() {
+    let c = Corpus::new();
+    c.write("good.txt", LAYOUT_B)
+        .write("empty.txt", "")
+        .write("blank.md", "  \n\n ")
+        .write("binary.txt", b"PK\x03\x04\0\0binary")
+        .write("latin1.txt", b"Caf\xe9 society\n\nA story in Latin-1.\n")
+        .write("ignored.pdf", "not an article extension")
+        .write(".hidden/secret.txt", LAYOUT_A);
+    c.index_cmd()
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("skipped")
+                .and(predicate::str::contains("empty.txt: empty file")),
+        )
+        .stderr(predicate::str::contains("blank.md: empty file"))
+        .stderr(predicate::str::contains("binary.txt: binary file"))
+        .stderr(predicate::str::contains(
+            "latin1.txt: not UTF-8 text (invalid byte at offset 3)",
+        ))
+        .stderr(predicate::str::contains("indexed 1 articles (2 passages)"))
+        .stderr(predicate::str::contains("4 files skipped"))
+        .stderr(predicate::str::contains("secret").not())
+        .stderr(predicate::str::contains("ignored.pdf").not());
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_unreadable_files_do_not_stop_the_run() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let c = Corpus::new();
+    c.write("sub/good.txt", LAYOUT_B);
+    symlink(c.seeds(), c.seeds().join("sub/loop")).unwrap();
+    c.write("locked.txt", LAYOUT_A);
+    let locked = c.seeds().join("locked.txt");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads anything: only expect the warning when the file is really unreadable.
+    let unreadable = fs::read(&locked).is_err();
+    let assert = c.index_cmd().assert().success();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("symbolic link loop"), "{stderr}");
+    if unreadable {
+        assert!(stderr.contains("locked.txt: cannot read it"), "{stderr}");
+    }
+}
+
+#[test]
+fn duplicate_content_is_indexed_once_and_reported() {
+    let c = Corpus::new();
+    c.write("a/one.txt", LAYOUT_B)
+        .write("b/copy.txt", LAYOUT_B.replace('\n', "\r\n"));
+    c.index_cmd()
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("duplicate")
+                .and(predicate::str::contains("same content as a/one.txt")),
+        )
+        .stderr(predicate::str::contains("indexed 1 articles"))
+        .stderr(predicate::str::contains("1 duplicates indexed once"));
+    let (doc, _) = c.search_json(&["harbour", "--per-article", "9"]);
+    assert_eq!(hit_ids(&doc).len(), 2, "two passages of one article");
+}
+
+#[test]
+fn reindexing_replaces_rather_than_duplicates() {
+    let c = Corpus::new();
+    c.write("a.txt", LAYOUT_B);
+    c.index_cmd().assert().success();
+    c.index_cmd().assert().success();
+    let (doc, _) = c.search_json(&["harbour", "--per-article", "9"]);
+    assert_eq!(doc["total_hits"], 2);
+}
+
+#[test]
+fn missing_seeds_folder_is_a_clear_error() {
+    let c = Corpus::new();
+    c.index_cmd()
+        .args(["--seeds", "nowhere"])
+        .assert()
+        .code(2)
+        .stderr(
+        "newsdex: error: the seeds folder nowhere does not exist: create it or pass --seeds DIR\n",
+    );
+    c.cmd()
+        .args(["search", "--seeds", "nowhere", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no index at index and no seeds folder nowhere",
+        ));
+}
+
+#[test]
+fn index_of_another_format_asks_for_a_rebuild() {
+    let c = Corpus::new();
+    c.write("a.txt", LAYOUT_B);
+    c.index_cmd().assert().success();
+    fs::write(
+        c.index().join("newsdex.json"),
+        r#"{"format": 0, "created_by": "old"}"#,
+    )
+    .unwrap();
+    let rebuild_hint = "rebuild it with `newsdex index --rebuild --index index`";
+    c.cmd()
+        .args(["search", "harbour"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "has format 0 but this newsdex reads format 1",
+        ))
+        .stderr(predicate::str::contains(rebuild_hint));
+    c.index_cmd()
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(rebuild_hint));
+    c.index_cmd().arg("--rebuild").assert().success();
+    c.cmd().args(["search", "harbour"]).assert().success();
+}
+
+#[test]
+fn damaged_index_is_a_clear_error() {
+    let c = Corpus::new();
+    c.write("a.txt", LAYOUT_B);
+    c.index_cmd().assert().success();
+    fs::write(c.index().join("meta.json"), "{ not json").unwrap();
+    c.cmd()
+        .args(["search", "harbour"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "newsdex: error: the index at index is damaged or unreadable",
+        ))
+        .stderr(predicate::str::contains("newsdex index --rebuild"))
+        .stderr(predicate::function(|s: &str| s.lines().count() == 1));
+    c.index_cmd().arg("--rebuild").assert().success();
+    c.cmd().args(["search", "harbour"]).assert().success();
+}
+
+#[test]
+fn index_folder_with_other_files_is_refused() {
+    let c = Corpus::new();
+    c.write("a.txt", LAYOUT_B);
+    fs::create_dir(c.index()).unwrap();
+    fs::write(c.index().join("notes.txt"), "mine").unwrap();
+    c.index_cmd()
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "holds other files (such as notes.txt)",
+        ));
+    assert_eq!(
+        fs::read_to_string(c.index().join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn index_inside_seeds_is_not_walked() {
+    let c = Corpus::new();
+    c.write("a.txt", LAYOUT_B);
+    c.index_cmd()
+        .args(["--index", "seeds/.idx"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("indexed 1 articles"));
+    c.index_cmd()
+        .args(["--index", "seeds/idx"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("indexed 1 articles"));
+    c.index_cmd()
+        .args(["--index", "seeds/idx"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("indexed 1 articles"));
+}

@@ -1,0 +1,323 @@
+//! Integration tests: the real binary on a temporary corpus.
+
+mod common;
+
+use common::{hit_ids, marked, Corpus, LAYOUT_A, LAYOUT_B};
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn corpus_ab() -> Corpus {
+    let c = Corpus::new();
+    c.write("a/lab-strikes.txt", LAYOUT_A)
+        .write("b/harbour.txt", LAYOUT_B);
+    c.index_cmd().assert().success();
+    c
+}
+
+#[test]
+fn first_search_builds_the_index_with_a_note() {
+    let c = Corpus::new();
+    c.write("b/harbour.txt", LAYOUT_B);
+    c.cmd()
+        .args(["search", "harbour"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "no index at index yet; building it from seeds first",
+        ))
+        .stderr(predicate::str::contains("indexed 1 articles (2 passages)"))
+        .stdout(predicate::str::contains(
+            "1. Harbour workers vote to end strike",
+        ));
+    // Second run: no rebuild note.
+    c.cmd()
+        .args(["search", "harbour"])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+}
+
+#[test]
+fn json_contract() {
+    let c = corpus_ab();
+    let (doc, code) = c.search_json(&["harbour", "strike"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["query"], "harbour strike");
+    assert_eq!(doc["relaxed"], false);
+    assert!(doc["total_hits"].as_u64().unwrap() >= 1);
+    let hit = &doc["hits"][0];
+    assert_eq!(hit["rank"], 1);
+    assert!(hit["score"].as_f64().unwrap() > 0.0);
+    let a = &hit["article"];
+    assert_eq!(a["path"], "b/harbour.txt");
+    assert_eq!(a["title"], "Harbour workers vote to end strike");
+    assert_eq!(a["tags"], Value::Array(vec![]));
+    assert_eq!(a["publisher"], "Test Wire");
+    assert_eq!(a["date"], "2006-11-13");
+    assert_eq!(a["id"].as_str().unwrap().len(), 16);
+    let p = &hit["passage"];
+    assert_eq!(p["ordinal"], 1);
+    assert_eq!(
+        p["text"],
+        "Workers at the harbour voted to end their strike after nine days."
+    );
+    assert_eq!(p["highlights"], serde_json::json!([[15, 22], [42, 48]]));
+}
+
+#[test]
+fn layout_a_metadata_in_json() {
+    let c = corpus_ab();
+    let (doc, _) = c.search_json(&["remote", "labs"]);
+    let a = &doc["hits"][0]["article"];
+    assert_eq!(a["title"], "Ana Ruiz, Tomás Lee");
+    assert_eq!(a["tags"], serde_json::json!(["Ana Ruiz", "Tomás Lee"]));
+    assert_eq!(a["publisher"], "Test Gazette");
+    assert_eq!(a["date"], Value::Null);
+    assert_eq!(a["year"], 2025);
+}
+
+#[test]
+fn phrase_marks_only_the_phrase_and_only_matching_passages() {
+    let c = corpus_ab();
+    let (doc, code) = c.search_json(&["\"drone strikes\""]);
+    assert_eq!(code, 0);
+    // The second paragraph has "drone" and "strikes" apart: not a phrase hit.
+    assert_eq!(hit_ids(&doc), [("a/lab-strikes.txt".to_string(), 2)]);
+    assert_eq!(marked(&doc["hits"][0]), ["drone strikes"]);
+}
+
+#[test]
+fn words_mark_every_occurrence_stemmed() {
+    let c = corpus_ab();
+    let (doc, _) = c.search_json(&["drone", "strike", "--per-article", "5"]);
+    let second = doc["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["passage"]["ordinal"] == 3)
+        .expect("passage 3 is a hit");
+    assert_eq!(marked(second), ["drone", "strikes"]);
+    let first = &doc["hits"][0];
+    assert_eq!(first["passage"]["ordinal"], 2);
+    assert_eq!(marked(first), ["drone", "strikes"]);
+}
+
+#[test]
+fn accent_folding_numbers_and_abbreviations() {
+    let c = corpus_ab();
+    let (doc, _) = c.search_json(&["operacion", "sentinela"]);
+    assert_eq!(marked(&doc["hits"][0]), ["Operación", "Sentinela"]);
+    let text = doc["hits"][0]["passage"]["text"].as_str().unwrap();
+    // Byte offsets, not characters: "Operación" is 10 bytes.
+    assert_eq!(
+        doc["hits"][0]["passage"]["highlights"][0],
+        serde_json::json!([0, 10])
+    );
+    assert!(text.starts_with("Operación"));
+
+    for q in ["9000", "9,000"] {
+        let (doc, _) = c.search_json(&[q]);
+        assert_eq!(marked(&doc["hits"][0]), ["9,000"], "query {q}");
+    }
+    for q in ["us", "U.S."] {
+        let (doc, _) = c.search_json(&[q]);
+        assert_eq!(marked(&doc["hits"][0]), ["U.S."], "query {q}");
+    }
+}
+
+#[test]
+fn prefix_marks_the_expanded_words() {
+    let c = corpus_ab();
+    let (doc, code) = c.search_json(&["econ*"]);
+    assert_eq!(code, 0);
+    assert_eq!(marked(&doc["hits"][0]), ["economy", "economists"]);
+}
+
+#[test]
+fn footer_is_never_a_passage_and_caption_ranks_below_prose() {
+    let c = corpus_ab();
+    let (doc, code) = c.search_json(&["reproduce"]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["hits"], Value::Array(vec![]));
+    // "port" is in the caption and in a body paragraph.
+    let (doc, _) = c.search_json(&["port", "--per-article", "5"]);
+    let kinds: Vec<&str> = doc["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["passage"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["body", "caption"]);
+}
+
+#[test]
+fn every_word_must_be_in_the_article_not_the_same_passage() {
+    let c = corpus_ab();
+    // "labs" is in passage 2, "rifles" in passage 4 of the same article.
+    let (doc, code) = c.search_json(&["labs", "rifles"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["relaxed"], false);
+    let ids = hit_ids(&doc);
+    assert_eq!(ids.len(), 2);
+    assert!(ids.iter().all(|(p, _)| p == "a/lab-strikes.txt"));
+}
+
+#[test]
+fn relaxed_when_no_article_has_all_words() {
+    let c = corpus_ab();
+    let (doc, code) = c.search_json(&["harbour", "rifles"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["relaxed"], true);
+    // Both harbour passages and the rifles passage.
+    assert_eq!(doc["hits"].as_array().unwrap().len(), 3);
+    c.cmd()
+        .args(["search", "harbour", "rifles"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("no article has all the words"));
+}
+
+#[test]
+fn boolean_operators_and_exclusion() {
+    let c = corpus_ab();
+    let (doc, _) = c.search_json(&["strike", "-harbour"]);
+    assert!(hit_ids(&doc).iter().all(|(p, _)| p == "a/lab-strikes.txt"));
+    let (doc, _) = c.search_json(&["strike", "NOT", "drone"]);
+    assert!(hit_ids(&doc).iter().all(|(p, _)| p == "b/harbour.txt"));
+    let (doc, _) = c.search_json(&["rifles", "OR", "economists"]);
+    let paths: Vec<String> = hit_ids(&doc).into_iter().map(|(p, _)| p).collect();
+    assert!(paths.contains(&"a/lab-strikes.txt".to_string()));
+    assert!(paths.contains(&"b/harbour.txt".to_string()));
+    let (doc, _) = c.search_json(&["(rifles", "OR", "economists)", "AND", "harbour"]);
+    assert!(hit_ids(&doc).iter().all(|(p, _)| p == "b/harbour.txt"));
+}
+
+#[test]
+fn field_and_year_queries() {
+    let c = corpus_ab();
+    let (doc, _) = c.search_json(&["title:harbour"]);
+    assert!(hit_ids(&doc).iter().all(|(p, _)| p == "b/harbour.txt"));
+    assert_eq!(
+        doc["hits"][0]["article"]["title_highlights"],
+        serde_json::json!([[0, 7]])
+    );
+    let (doc, _) = c.search_json(&["tags:\"Ana Ruiz\""]);
+    assert!(hit_ids(&doc).iter().all(|(p, _)| p == "a/lab-strikes.txt"));
+    let (doc, _) = c.search_json(&["publisher:gazette", "strikes"]);
+    assert!(hit_ids(&doc).iter().all(|(p, _)| p == "a/lab-strikes.txt"));
+    let (doc, _) = c.search_json(&["strike", "year:2006"]);
+    assert!(hit_ids(&doc).iter().all(|(p, _)| p == "b/harbour.txt"));
+    let (doc, code) = c.search_json(&["strike", "year:[2004 TO 2006]"]);
+    assert_eq!(code, 0);
+    assert!(hit_ids(&doc).iter().all(|(p, _)| p == "b/harbour.txt"));
+    let (_, code) = c.search_json(&["strike", "year:[1990 TO 1999]"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn limit_and_per_article_cap() {
+    let c = corpus_ab();
+    let (doc, _) = c.search_json(&["the", "--per-article", "1"]);
+    let ids = hit_ids(&doc);
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0].0, ids[1].0);
+    let (doc, _) = c.search_json(&["the", "-n", "1", "--per-article", "5"]);
+    assert_eq!(hit_ids(&doc).len(), 1);
+    assert!(doc["total_hits"].as_u64().unwrap() >= 4);
+}
+
+#[test]
+fn ranking_prefers_passages_with_more_query_words() {
+    let c = Corpus::new();
+    c.write(
+        "one.txt",
+        "Cartel labs\n\nThe navy found a lab.\n\nThe navy raided a cartel lab in the hills near the border.\n\nA cartel was named.\n",
+    );
+    c.index_cmd().assert().success();
+    let (doc, _) = c.search_json(&["navy", "cartel", "lab"]);
+    assert_eq!(doc["hits"][0]["passage"]["ordinal"], 2);
+    assert_eq!(marked(&doc["hits"][0]), ["navy", "cartel", "lab"]);
+}
+
+#[test]
+fn text_output_is_wrapped_and_coloured_on_request() {
+    let c = corpus_ab();
+    let out = c
+        .cmd()
+        .args(["search", "--color", "always", "economists"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("\x1b[1;31meconomists\x1b[0m"), "{stdout:?}");
+    assert!(stdout.lines().all(|l| console_width(l) <= 80), "{stdout}");
+    let plain = c
+        .cmd()
+        .args(["search", "economists"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let plain = String::from_utf8(plain.stdout).unwrap();
+    assert!(!plain.contains('\x1b'));
+    assert!(plain.starts_with("1. Harbour workers vote to end strike\n"));
+    assert!(plain.contains("Test Wire · 2006-11-13 · b/harbour.txt · passage 2 · score"));
+}
+
+fn console_width(line: &str) -> usize {
+    let mut plain = String::new();
+    let mut in_escape = false;
+    for c in line.chars() {
+        match (in_escape, c) {
+            (false, '\x1b') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (false, c) => plain.push(c),
+            _ => {}
+        }
+    }
+    plain.chars().count()
+}
+
+#[test]
+fn exit_codes_and_malformed_queries() {
+    let c = corpus_ab();
+    c.cmd().args(["search", "harbour"]).assert().code(0);
+    c.cmd()
+        .args(["search", "zeppelin"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("no passages match `zeppelin`"));
+    for (query, message) in [
+        ("\"drone strikes", "unclosed quote"),
+        ("(harbour OR strike", "unbalanced `(`"),
+        ("-harbour", "only excludes"),
+        ("e*", "at least 2 letters"),
+        ("titel:harbour", "unknown field `titel:`"),
+        ("year:[2006 TO 2004]", "empty range"),
+        ("—", "no words to search for"),
+    ] {
+        c.cmd()
+            .args(["search", query])
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::starts_with("newsdex: error: invalid query")
+                    .or(predicate::str::starts_with("newsdex: error: the query")),
+            )
+            .stderr(predicate::str::contains(message))
+            .stderr(predicate::function(|s: &str| s.lines().count() == 1));
+    }
+}
+
+#[test]
+fn options_may_follow_the_query_and_words_may_start_with_a_dash() {
+    let c = corpus_ab();
+    let out = c
+        .cmd()
+        .args(["search", "strike", "-harbour", "--json", "-n", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["query"], "strike -harbour");
+    assert_eq!(doc["hits"].as_array().unwrap().len(), 1);
+}
