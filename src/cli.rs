@@ -30,6 +30,9 @@ pub enum Command {
         /// Rebuild from scratch, also when the index was made by another version.
         #[arg(long)]
         rebuild: bool,
+        /// If another newsdex process is updating the index, wait for it instead of failing.
+        #[arg(long)]
+        wait: bool,
     },
     /// Search the index; prints the best passages, best first.
     ///
@@ -152,11 +155,16 @@ pub fn normalize_args(args: Vec<OsString>) -> Vec<OsString> {
 /// are returned and become 2 in `main`).
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Index { paths, rebuild } => {
+        Command::Index {
+            paths,
+            rebuild,
+            wait,
+        } => {
             let opts = IndexOptions {
                 seeds: paths.seeds,
                 index: paths.index,
                 rebuild,
+                wait,
             };
             let summary = indexer::run(&opts, &mut warn)?;
             eprintln!("{}", summary.line(&opts));
@@ -193,6 +201,7 @@ fn ensure_index(paths: &Paths) -> Result<()> {
         seeds: paths.seeds.clone(),
         index: paths.index.clone(),
         rebuild: false,
+        wait: true,
     };
     let summary = indexer::run(&opts, &mut warn)?;
     eprintln!("{}", summary.line(&opts));

@@ -1,23 +1,31 @@
-//! Building the index from the seeds folder: files → articles → passages →
-//! tantivy documents.
+//! Writing the index: articles → passages → tantivy documents, committed in
+//! batches so that an interrupted run loses little and never leaves a broken
+//! index (each commit is atomic; a killed run leaves the last commit).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
-use tantivy::{IndexWriter, TantivyDocument, TantivyError};
+use tantivy::indexer::NoMergePolicy;
+use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
-use crate::article::{self, Article};
-use crate::files::{self, Skipped};
+use crate::article::Article;
 use crate::passage::{self, Passage};
 use crate::schema::Fields;
 use crate::store::{self, Store};
+use crate::sync::{self, Counts, Event, FileMeta};
 
 /// Memory the index writer may use for its buffers, shared by its threads.
 const WRITER_MEMORY: usize = 128 * 1024 * 1024;
+/// A long run commits after this many bytes of article text…
+const BATCH_BYTES: usize = 32 * 1024 * 1024;
+/// …or this many articles, whichever comes first.
+const BATCH_ARTICLES: usize = 20_000;
 
 /// What `newsdex index` is asked to do.
 #[derive(Debug, Clone)]
@@ -26,39 +34,61 @@ pub struct IndexOptions {
     pub index: PathBuf,
     /// Start from an empty index even when one of the right format exists.
     pub rebuild: bool,
+    /// Wait for another process that is writing the index, instead of failing.
+    pub wait: bool,
 }
 
 /// What a run did, for its summary line.
 #[derive(Debug, Default)]
 pub struct Summary {
+    pub counts: Counts,
+    /// Articles and passages in the index after the run.
     pub articles: usize,
-    pub passages: usize,
-    pub skipped: usize,
-    pub duplicates: usize,
+    pub passages: u64,
     pub seconds: f64,
 }
 
 impl Summary {
     pub fn line(&self, opts: &IndexOptions) -> String {
+        let c = &self.counts;
         let mut line = format!(
-            "indexed {} articles ({} passages) from {} into {} in {:.2} s",
-            self.articles,
-            self.passages,
+            "indexed {} into {}: {} added, {} updated, {} removed, {} unchanged; {} ({}) in {:.2} s",
             opts.seeds.display(),
             opts.index.display(),
+            c.added,
+            c.updated,
+            c.removed,
+            c.unchanged,
+            plural(self.articles as u64, "article"),
+            plural(self.passages, "passage"),
             self.seconds
         );
-        if self.duplicates > 0 {
-            line.push_str(&format!("; {} duplicates indexed once", self.duplicates));
+        if c.duplicates > 0 {
+            let n = plural(c.duplicates as u64, "duplicate");
+            line.push_str(&format!("; {n} not indexed again"));
         }
-        if self.skipped > 0 {
-            line.push_str(&format!(
-                "; {} files skipped (see warnings above)",
-                self.skipped
-            ));
+        if c.skipped > 0 {
+            let n = plural(c.skipped as u64, "file");
+            line.push_str(&format!("; {n} skipped (see warnings above)"));
         }
         line
     }
+}
+
+/// `1 article`, `2 articles`.
+pub fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// What newsdex records with every commit.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CommitInfo {
+    /// Seconds since 1970.
+    pub updated_at: u64,
 }
 
 /// The number under which an article's passages are grouped: the first 8
@@ -68,7 +98,12 @@ pub fn article_key(id: &str) -> u64 {
 }
 
 /// The tantivy documents of one article: one per passage.
-pub fn documents(article: &Article, passages: &[Passage], f: &Fields) -> Vec<TantivyDocument> {
+pub fn documents(
+    article: &Article,
+    passages: &[Passage],
+    meta: FileMeta,
+    f: &Fields,
+) -> Vec<TantivyDocument> {
     let key = article_key(&article.id);
     passages
         .iter()
@@ -93,25 +128,117 @@ pub fn documents(article: &Article, passages: &[Passage], f: &Fields) -> Vec<Tan
             doc.add_text(f.text, &p.text);
             doc.add_u64(f.ordinal, p.ordinal);
             doc.add_u64(f.kind, p.kind.code());
+            doc.add_u64(f.size, meta.size);
+            doc.add_u64(f.mtime, meta.mtime);
             doc
         })
         .collect()
 }
 
-/// Opens a writer, turning "another process holds the lock" into a clear message.
-pub fn writer(store: &Store) -> Result<IndexWriter> {
-    match store.index.writer(WRITER_MEMORY) {
-        Ok(w) => Ok(w),
-        Err(TantivyError::LockFailure(LockError::LockBusy, _)) => bail!(
-            "the index at {} is being updated by another newsdex process: wait for it to finish, then run the command again",
-            store.dir.display()
-        ),
-        Err(e) => Err(e).with_context(|| format!("cannot write to the index at {}", store.dir.display())),
+/// An index writer that commits in batches, recording the time of each commit.
+pub struct Batcher {
+    writer: IndexWriter,
+    fields: Fields,
+    pending_bytes: usize,
+    pending_articles: usize,
+    /// Articles and passages written by this batcher.
+    pub passages: usize,
+}
+
+impl Batcher {
+    /// Opens the writer. When another process holds the index: fails with a
+    /// clear message, or with `wait`, waits for it.
+    pub fn open(store: &Store, wait: bool, merge: bool) -> Result<Batcher> {
+        let mut waited = false;
+        let writer = loop {
+            match store.index.writer(WRITER_MEMORY) {
+                Ok(w) => break w,
+                Err(TantivyError::LockFailure(LockError::LockBusy, _)) if wait => {
+                    if !waited {
+                        eprintln!(
+                            "newsdex: note: waiting for another newsdex process to finish updating {}",
+                            store.dir.display()
+                        );
+                        waited = true;
+                    }
+                    thread::sleep(Duration::from_millis(100));
+                }
+                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => bail!(
+                    "the index at {} is being updated by another newsdex process: wait for it to finish, or pass --wait",
+                    store.dir.display()
+                ),
+                Err(e) => {
+                    return Err(e).with_context(|| {
+                        format!("cannot write to the index at {}", store.dir.display())
+                    })
+                }
+            }
+        };
+        if !merge {
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+        }
+        Ok(Batcher {
+            writer,
+            fields: store.fields,
+            pending_bytes: 0,
+            pending_articles: 0,
+            passages: 0,
+        })
+    }
+
+    /// Removes every passage of the file at `path` (relative to the seeds).
+    pub fn delete_path(&mut self, path: &str) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.path, path));
+    }
+
+    pub fn delete_all(&mut self) -> Result<()> {
+        self.writer.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Adds an article's passages, committing when the batch is full.
+    pub fn add_article(&mut self, article: &Article, meta: FileMeta) -> Result<()> {
+        let passages = passage::passages(article);
+        self.passages += passages.len();
+        for doc in documents(article, &passages, meta, &self.fields) {
+            self.writer.add_document(doc)?;
+        }
+        self.pending_articles += 1;
+        self.pending_bytes += passages.iter().map(|p| p.text.len()).sum::<usize>();
+        if self.pending_articles >= BATCH_ARTICLES || self.pending_bytes >= BATCH_BYTES {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Makes everything so far durable and visible, atomically.
+    pub fn commit(&mut self) -> Result<()> {
+        let info = CommitInfo {
+            updated_at: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        };
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&serde_json::to_string(&info)?);
+        prepared.commit().context("cannot commit the index")?;
+        self.pending_articles = 0;
+        self.pending_bytes = 0;
+        Ok(())
+    }
+
+    /// Commits and, when merging, lets the merges finish.
+    pub fn finish(mut self, wait_for_merges: bool) -> Result<()> {
+        self.commit()?;
+        if wait_for_merges {
+            self.writer.wait_merging_threads()?;
+        }
+        Ok(())
     }
 }
 
-fn progress_bar(len: usize) -> ProgressBar {
-    let bar = ProgressBar::new(len as u64);
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed}  {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -119,63 +246,58 @@ fn progress_bar(len: usize) -> ProgressBar {
     bar
 }
 
-/// Builds (or rebuilds) the index of every article under the seeds folder.
-/// Warnings about skipped files go to `warn` as they are found.
+/// The warning line for an event of a refresh, if it deserves one.
+pub fn warning(event: &Event, seeds: &Path) -> Option<String> {
+    match event {
+        Event::Skipped(skip) => Some(skip.to_string()),
+        Event::Duplicate { path, of } => Some(format!(
+            "duplicate {}: same content as {of}, indexed once",
+            seeds.join(path).display()
+        )),
+        _ => None,
+    }
+}
+
+/// Builds the index of the seeds folder, or brings an existing one up to
+/// date (only new, changed and deleted files cost work).
+/// Warnings about skipped files and duplicates go to `warn` as they are found.
 pub fn run(opts: &IndexOptions, warn: &mut dyn FnMut(&str)) -> Result<Summary> {
     let started = Instant::now();
     check_seeds(&opts.seeds)?;
     let store = open_or_create(&opts.index, opts.rebuild)?;
-    let mut writer = writer(&store)?;
-    writer.delete_all_documents()?;
-
-    let walk = files::walk(&opts.seeds, Some(&opts.index));
-    let bar = progress_bar(walk.files.len());
-    let mut summary = Summary::default();
-    let mut say = |message: String| bar.suspend(|| warn(&message));
-    for skip in &walk.skipped {
-        summary.skipped += 1;
-        say(skip.to_string());
-    }
-    let mut seen: HashMap<String, String> = HashMap::new();
-    for file in &walk.files {
-        bar.inc(1);
-        let text = match files::read_text(&file.abs) {
-            Ok(t) => t,
-            Err(reason) => {
-                let skip = Skipped {
-                    path: file.abs.display().to_string(),
-                    reason,
-                };
-                summary.skipped += 1;
-                say(skip.to_string());
-                continue;
+    let mut batcher = Batcher::open(&store, opts.wait, true)?;
+    let indexed = if opts.rebuild {
+        batcher.delete_all()?;
+        HashMap::new()
+    } else {
+        sync::indexed(&store.reader()?.searcher()).map_err(|e| store.damaged(&e))?
+    };
+    let bar = progress_bar();
+    let counts = sync::refresh(
+        indexed,
+        &opts.seeds,
+        &opts.index,
+        Some(&mut batcher),
+        &mut |event| {
+            if let Some(line) = warning(event, &opts.seeds) {
+                bar.suspend(|| warn(&line));
             }
-        };
-        let article = article::parse(&file.rel, &text);
-        if let Some(first) = seen.get(&article.id) {
-            summary.duplicates += 1;
-            say(format!(
-                "duplicate {}: same content as {first}, indexed once",
-                file.abs.display()
-            ));
-            continue;
-        }
-        seen.insert(article.id.clone(), file.rel.clone());
-        let passages = passage::passages(&article);
-        summary.articles += 1;
-        summary.passages += passages.len();
-        for doc in documents(&article, &passages, &store.fields) {
-            writer.add_document(doc)?;
-        }
-    }
+        },
+        &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        },
+    )?;
     bar.set_message("committing");
-    writer
-        .commit()
-        .with_context(|| format!("cannot commit the index at {}", opts.index.display()))?;
-    writer.wait_merging_threads()?;
+    batcher.finish(true)?;
     bar.finish_and_clear();
-    summary.seconds = started.elapsed().as_secs_f64();
-    Ok(summary)
+    let searcher = store.reader()?.searcher();
+    Ok(Summary {
+        counts,
+        articles: sync::indexed(&searcher)?.len(),
+        passages: searcher.num_docs(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 /// Fails with a clear message when the seeds folder is missing.
@@ -190,7 +312,7 @@ pub fn check_seeds(seeds: &Path) -> Result<()> {
 }
 
 /// Opens the index, or creates it when there is none (or when asked to
-/// rebuild one of another format).
+/// rebuild one that cannot be opened).
 fn open_or_create(dir: &Path, rebuild: bool) -> Result<Store> {
     if !store::exists(dir) {
         return Store::create(dir);

@@ -19,3 +19,4 @@ pub mod render;
 pub mod schema;
 pub mod search;
 pub mod store;
+pub mod sync;

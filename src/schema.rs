@@ -1,5 +1,7 @@
 //! The index schema: one tantivy document per passage, carrying its
-//! article's metadata. Field names are defined here and nowhere else.
+//! article's metadata and the file's size and modification time (so that the
+//! index itself records what was indexed, see [`crate::sync`]). Field names
+//! are defined here and nowhere else.
 
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
@@ -18,6 +20,8 @@ pub const YEAR: &str = "year";
 pub const TEXT: &str = "text";
 pub const ORDINAL: &str = "ordinal";
 pub const KIND: &str = "kind";
+pub const SIZE: &str = "size";
+pub const MTIME: &str = "mtime";
 
 /// Handles to every field of the schema.
 #[derive(Clone, Copy, Debug)]
@@ -41,6 +45,10 @@ pub struct Fields {
     pub ordinal: Field,
     /// What the passage is: see [`crate::passage::PassageKind`].
     pub kind: Field,
+    /// Size in bytes of the file when it was indexed.
+    pub size: Field,
+    /// Modification time of the file when it was indexed (ns since 1970).
+    pub mtime: Field,
 }
 
 fn analyzed(stored: bool) -> TextOptions {
@@ -59,9 +67,9 @@ fn analyzed(stored: bool) -> TextOptions {
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
-        id: b.add_text_field(ID, STRING | STORED),
+        id: b.add_text_field(ID, STRING | STORED | FAST),
         article_key: b.add_u64_field(ARTICLE_KEY, FAST),
-        path: b.add_text_field(PATH, STRING | STORED),
+        path: b.add_text_field(PATH, STRING | STORED | FAST),
         title: b.add_text_field(TITLE, analyzed(true)),
         tags: b.add_text_field(TAGS, analyzed(true)),
         publisher: b.add_text_field(PUBLISHER, analyzed(true)),
@@ -70,6 +78,8 @@ pub fn build() -> (Schema, Fields) {
         text: b.add_text_field(TEXT, analyzed(true)),
         ordinal: b.add_u64_field(ORDINAL, STORED),
         kind: b.add_u64_field(KIND, STORED),
+        size: b.add_u64_field(SIZE, FAST),
+        mtime: b.add_u64_field(MTIME, FAST),
     };
     (b.build(), fields)
 }
@@ -89,5 +99,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         text: f(TEXT)?,
         ordinal: f(ORDINAL)?,
         kind: f(KIND)?,
+        size: f(SIZE)?,
+        mtime: f(MTIME)?,
     })
 }

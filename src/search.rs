@@ -22,8 +22,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, DocId, ReloadPolicy, Score, Searcher, SegmentOrdinal, SegmentReader,
-    TantivyDocument, Term,
+    DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
 };
 
 use crate::analysis::{self, analyzer, unstemmed_analyzer};
@@ -618,12 +617,7 @@ fn cap_per_article(candidates: Vec<Candidate>, per_article: usize, limit: usize)
 /// Runs `query_text` against the index.
 pub fn search(store: &Store, query_text: &str, opts: &SearchOptions) -> Result<Results> {
     let parsed = query::parse(query_text).map_err(|e| anyhow::anyhow!("invalid query: {e}"))?;
-    let reader = store
-        .index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()
-        .map_err(|e| store.damaged(&e))?;
+    let reader = store.reader()?;
     let searcher = reader.searcher();
     let node = if opts.any {
         query::relax(&parsed)

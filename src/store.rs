@@ -62,6 +62,16 @@ pub fn damaged(dir: &Path, err: &dyn std::fmt::Display) -> anyhow::Error {
 }
 
 impl Store {
+    /// A reader of the last commit (reloaded only by hand, so that what a
+    /// command reads never changes under it).
+    pub fn reader(&self) -> Result<tantivy::IndexReader> {
+        self.index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| self.damaged(&e))
+    }
+
     /// The error to report when reading this index fails.
     pub fn damaged(&self, err: &dyn std::fmt::Display) -> anyhow::Error {
         damaged(&self.dir, err)

@@ -30,7 +30,9 @@ fn bad_files_are_skipped_with_a_warning_and_counted() {
         .stderr(predicate::str::contains(
             "latin1.txt: not UTF-8 text (invalid byte at offset 3)",
         ))
-        .stderr(predicate::str::contains("indexed 1 articles (2 passages)"))
+        .stderr(predicate::str::contains(
+            "1 added, 0 updated, 0 removed, 0 unchanged; 1 article (2 passages)",
+        ))
         .stderr(predicate::str::contains("4 files skipped"))
         .stderr(predicate::str::contains("secret").not())
         .stderr(predicate::str::contains("ignored.pdf").not());
@@ -68,8 +70,8 @@ fn duplicate_content_is_indexed_once_and_reported() {
             predicate::str::contains("duplicate")
                 .and(predicate::str::contains("same content as a/one.txt")),
         )
-        .stderr(predicate::str::contains("indexed 1 articles"))
-        .stderr(predicate::str::contains("1 duplicates indexed once"));
+        .stderr(predicate::str::contains("; 1 article ("))
+        .stderr(predicate::str::contains("1 duplicate not indexed again"));
     let (doc, _) = c.search_json(&["harbour", "--per-article", "9"]);
     assert_eq!(hit_ids(&doc).len(), 2, "two passages of one article");
 }
@@ -175,15 +177,15 @@ fn index_inside_seeds_is_not_walked() {
         .args(["--index", "seeds/.idx"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("indexed 1 articles"));
+        .stderr(predicate::str::contains("; 1 article ("));
     c.index_cmd()
         .args(["--index", "seeds/idx"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("indexed 1 articles"));
+        .stderr(predicate::str::contains("; 1 article ("));
     c.index_cmd()
         .args(["--index", "seeds/idx"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("indexed 1 articles"));
+        .stderr(predicate::str::contains("; 1 article ("));
 }

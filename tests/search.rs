@@ -25,7 +25,9 @@ fn first_search_builds_the_index_with_a_note() {
         .stderr(predicate::str::contains(
             "no index at index yet; building it from seeds first",
         ))
-        .stderr(predicate::str::contains("indexed 1 articles (2 passages)"))
+        .stderr(predicate::str::contains(
+            "1 added, 0 updated, 0 removed, 0 unchanged; 1 article (2 passages)",
+        ))
         .stdout(predicate::str::contains(
             "1. Harbour workers vote to end strike",
         ));

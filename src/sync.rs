@@ -1,0 +1,240 @@
+//! Keeping the index in step with the seeds folder, which is the source of
+//! truth.
+//!
+//! The index records, on every passage, the path, content id, size and
+//! modification time of its file, so what is indexed is read back from the
+//! last commit itself: there is no side file that could disagree with it
+//! after a crash. A refresh compares that with a walk of the folder: files
+//! whose size and time are unchanged are not read; others are read and
+//! hashed, and re-indexed only when their content changed. The same code,
+//! without a writer, tells `newsdex status` what a refresh would do.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::Path;
+use std::time::UNIX_EPOCH;
+
+use anyhow::Result;
+use tantivy::{DocId, Searcher};
+
+use crate::article;
+use crate::files::{self, Skipped};
+use crate::indexer::Batcher;
+use crate::schema::{ID, MTIME, PATH, SIZE};
+
+/// Size and modification time of a file: the cheap check for changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FileMeta {
+    pub size: u64,
+    /// Nanoseconds since 1970 (0 when the platform does not say).
+    pub mtime: u64,
+}
+
+impl FileMeta {
+    pub fn of(path: &Path) -> std::io::Result<FileMeta> {
+        let meta = fs::metadata(path)?;
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as u64);
+        Ok(FileMeta {
+            size: meta.len(),
+            mtime,
+        })
+    }
+}
+
+/// What the index holds for one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Indexed {
+    pub id: String,
+    pub meta: FileMeta,
+}
+
+/// Reads, from the committed index, every indexed file with its content id,
+/// size and modification time.
+pub fn indexed(searcher: &Searcher) -> Result<HashMap<String, Indexed>> {
+    let mut out = HashMap::new();
+    let mut path = String::new();
+    let mut id = String::new();
+    for segment in searcher.segment_readers() {
+        let fast = segment.fast_fields();
+        let (Some(paths), Some(ids)) = (fast.str(PATH)?, fast.str(ID)?) else {
+            continue;
+        };
+        let sizes = fast.u64(SIZE)?;
+        let mtimes = fast.u64(MTIME)?;
+        let alive = segment.alive_bitset();
+        let mut last_ord = None;
+        for doc in 0..segment.max_doc() as DocId {
+            if alive.is_some_and(|a| a.is_deleted(doc)) {
+                continue;
+            }
+            let Some(ord) = paths.ords().first(doc) else {
+                continue;
+            };
+            // Passages of one file are neighbours: read each file once.
+            if last_ord == Some(ord) {
+                continue;
+            }
+            last_ord = Some(ord);
+            paths.ord_to_str(ord, &mut path)?;
+            if out.contains_key(&path) {
+                continue;
+            }
+            if let Some(id_ord) = ids.ords().first(doc) {
+                ids.ord_to_str(id_ord, &mut id)?;
+            }
+            let meta = FileMeta {
+                size: sizes.first(doc).unwrap_or(0),
+                mtime: mtimes.first(doc).unwrap_or(0),
+            };
+            out.insert(
+                path.clone(),
+                Indexed {
+                    id: id.clone(),
+                    meta,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// One thing a refresh did (or, in a dry run, would do), with the path
+/// relative to the seeds folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Added(String),
+    Updated(String),
+    Removed(String),
+    /// Same content as the indexed article at `of`: not indexed again.
+    Duplicate {
+        path: String,
+        of: String,
+    },
+    /// Not an article (empty, binary, not UTF-8, unreadable, too large).
+    Skipped(Skipped),
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Counts {
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    pub duplicates: usize,
+    pub skipped: usize,
+}
+
+/// Brings the index, which holds `indexed`, in line with the seeds folder:
+/// `writer` applies the changes (committing in batches); without one nothing
+/// is written and the events say what a refresh would do.
+pub fn refresh(
+    mut indexed: HashMap<String, Indexed>,
+    seeds: &Path,
+    exclude: &Path,
+    mut writer: Option<&mut Batcher>,
+    on_event: &mut dyn FnMut(&Event),
+    on_progress: &mut dyn FnMut(usize, usize),
+) -> Result<Counts> {
+    let mut counts = Counts::default();
+    let walk = files::walk(seeds, Some(exclude));
+    for skip in walk.skipped {
+        counts.skipped += 1;
+        on_event(&Event::Skipped(skip));
+    }
+    let present: HashSet<&str> = walk.files.iter().map(|f| f.rel.as_str()).collect();
+    let mut gone: Vec<String> = indexed
+        .keys()
+        .filter(|p| !present.contains(p.as_str()))
+        .cloned()
+        .collect();
+    gone.sort();
+    for path in gone {
+        indexed.remove(&path);
+        if let Some(w) = writer.as_deref_mut() {
+            w.delete_path(&path);
+        }
+        counts.removed += 1;
+        on_event(&Event::Removed(path));
+    }
+    // Content id → path, for duplicates.
+    let mut owners: HashMap<String, String> = indexed
+        .iter()
+        .map(|(path, entry)| (entry.id.clone(), path.clone()))
+        .collect();
+    let total = walk.files.len();
+    for (n, file) in walk.files.iter().enumerate() {
+        on_progress(n + 1, total);
+        let before = indexed.get(&file.rel);
+        let meta = FileMeta::of(&file.abs).unwrap_or_default();
+        if before.is_some_and(|b| b.meta == meta) {
+            counts.unchanged += 1;
+            continue;
+        }
+        let article = match files::read_text(&file.abs) {
+            Ok(text) => article::parse(&file.rel, &text),
+            Err(reason) => {
+                if before.is_some() {
+                    // It was an article and is no longer one: its old passages go.
+                    if let Some(w) = writer.as_deref_mut() {
+                        w.delete_path(&file.rel);
+                    }
+                    counts.removed += 1;
+                    on_event(&Event::Removed(file.rel.clone()));
+                }
+                counts.skipped += 1;
+                on_event(&Event::Skipped(Skipped {
+                    path: file.abs.display().to_string(),
+                    reason,
+                }));
+                continue;
+            }
+        };
+        let previous_id = before.map(|b| b.id.clone());
+        let duplicate_of = owners
+            .get(&article.id)
+            .filter(|owner| **owner != file.rel)
+            .cloned();
+        if let Some(of) = duplicate_of {
+            if previous_id.is_some() {
+                if let Some(w) = writer.as_deref_mut() {
+                    w.delete_path(&file.rel);
+                }
+            }
+            if let Some(old) = &previous_id {
+                owners.remove(old);
+            }
+            counts.duplicates += 1;
+            on_event(&Event::Duplicate {
+                path: file.rel.clone(),
+                of,
+            });
+            continue;
+        }
+        if let Some(w) = writer.as_deref_mut() {
+            if previous_id.is_some() {
+                w.delete_path(&file.rel);
+            }
+            w.add_article(&article, meta)?;
+        }
+        match previous_id {
+            // Touched but not changed: re-recorded with its new time, not counted.
+            Some(old) if old == article.id => counts.unchanged += 1,
+            Some(old) => {
+                owners.remove(&old);
+                counts.updated += 1;
+                on_event(&Event::Updated(file.rel.clone()));
+            }
+            None => {
+                counts.added += 1;
+                on_event(&Event::Added(file.rel.clone()));
+            }
+        }
+        owners.insert(article.id.clone(), file.rel.clone());
+    }
+    Ok(counts)
+}
