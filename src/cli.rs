@@ -5,13 +5,15 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::add::{self, Input, Outcome};
 use crate::indexer::{self, IndexOptions};
 use crate::render;
 use crate::search::{self, SearchOptions};
 use crate::store::{self, Store};
+use crate::sync;
 
 /// Search a folder of news articles: ranked passages with the matching words highlighted.
 #[derive(Debug, Parser)]
@@ -33,6 +35,28 @@ pub enum Command {
         /// If another newsdex process is updating the index, wait for it instead of failing.
         #[arg(long)]
         wait: bool,
+    },
+    /// Add articles (files, folders, or - for standard input) to the seeds folder and the index.
+    ///
+    /// An article outside the seeds folder is copied to seeds/added/YYYY-MM-DD/ first.
+    /// Exit status: 0 when everything was added or was already there, 2 when something was rejected.
+    Add {
+        #[command(flatten)]
+        paths: Paths,
+        /// If another newsdex process is updating the index, wait for it instead of failing.
+        #[arg(long)]
+        wait: bool,
+        /// Article files (.txt, .md), folders of them, or - to read one article from standard input.
+        #[arg(required = true, value_name = "PATH")]
+        inputs: Vec<PathBuf>,
+    },
+    /// Show what the index holds and what in the seeds folder is not indexed yet.
+    Status {
+        #[command(flatten)]
+        paths: Paths,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Search the index; prints the best passages, best first.
     ///
@@ -171,6 +195,61 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Search(args) => search_command(args),
+        Command::Add {
+            paths,
+            wait,
+            inputs,
+        } => add_command(&paths, wait, &inputs),
+        Command::Status { paths, json } => {
+            let store = Store::open(&paths.index)?;
+            let status = sync::status(&store, &paths.seeds)?;
+            let mut out = io::stdout().lock();
+            let written = if json {
+                serde_json::to_writer_pretty(&mut out, &status)
+                    .map_err(io::Error::from)
+                    .and_then(|()| writeln!(out))
+            } else {
+                render::status(&status, &mut out)
+            };
+            ignore_broken_pipe(written)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn add_command(paths: &Paths, wait: bool, inputs: &[PathBuf]) -> Result<ExitCode> {
+    if !paths.seeds.exists() {
+        std::fs::create_dir_all(&paths.seeds)
+            .with_context(|| format!("cannot create the seeds folder {}", paths.seeds.display()))?;
+    }
+    ensure_index(paths)?;
+    let store = Store::open(&paths.index)?;
+    let inputs: Vec<Input> = inputs
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                Input::Stdin
+            } else {
+                Input::Path(p.clone())
+            }
+        })
+        .collect();
+    let outcomes = add::run(&store, &paths.seeds, &inputs, &mut io::stdin(), wait)?;
+    let mut out = io::stdout().lock();
+    let written = outcomes.iter().try_for_each(|o| writeln!(out, "{o}"));
+    ignore_broken_pipe(written)?;
+    Ok(if outcomes.iter().any(Outcome::is_rejected) {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A closed pipe (`newsdex search x | head`) is not an error.
+fn ignore_broken_pipe(result: io::Result<()>) -> io::Result<()> {
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }
 
@@ -236,11 +315,7 @@ fn search_command(args: SearchArgs) -> Result<ExitCode> {
         render::text(&results, args.color.enabled(), &mut out)
     }
     .and_then(|()| out.flush());
-    match written {
-        // A closed pipe (`newsdex search x | head`) is not an error.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        other => other?,
-    }
+    ignore_broken_pipe(written)?;
     Ok(if found {
         ExitCode::SUCCESS
     } else {

@@ -19,7 +19,7 @@ pub struct SourceFile {
 }
 
 /// Why a file (or folder) was not indexed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Skipped {
     /// The path as the user sees it.
     pub path: String,

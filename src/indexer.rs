@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -15,6 +15,7 @@ use tantivy::indexer::NoMergePolicy;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
 use crate::article::Article;
+use crate::clock;
 use crate::passage::{self, Passage};
 use crate::schema::Fields;
 use crate::store::{self, Store};
@@ -141,8 +142,8 @@ pub struct Batcher {
     fields: Fields,
     pending_bytes: usize,
     pending_articles: usize,
-    /// Articles and passages written by this batcher.
-    pub passages: usize,
+    /// Commit after this many articles (`NEWSDEX_COMMIT_EVERY` overrides it).
+    batch_articles: usize,
 }
 
 impl Batcher {
@@ -182,7 +183,11 @@ impl Batcher {
             fields: store.fields,
             pending_bytes: 0,
             pending_articles: 0,
-            passages: 0,
+            batch_articles: std::env::var("NEWSDEX_COMMIT_EVERY")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|&n| n > 0)
+                .unwrap_or(BATCH_ARTICLES),
         })
     }
 
@@ -200,13 +205,12 @@ impl Batcher {
     /// Adds an article's passages, committing when the batch is full.
     pub fn add_article(&mut self, article: &Article, meta: FileMeta) -> Result<()> {
         let passages = passage::passages(article);
-        self.passages += passages.len();
         for doc in documents(article, &passages, meta, &self.fields) {
             self.writer.add_document(doc)?;
         }
         self.pending_articles += 1;
         self.pending_bytes += passages.iter().map(|p| p.text.len()).sum::<usize>();
-        if self.pending_articles >= BATCH_ARTICLES || self.pending_bytes >= BATCH_BYTES {
+        if self.pending_articles >= self.batch_articles || self.pending_bytes >= BATCH_BYTES {
             self.commit()?;
         }
         Ok(())
@@ -215,9 +219,7 @@ impl Batcher {
     /// Makes everything so far durable and visible, atomically.
     pub fn commit(&mut self) -> Result<()> {
         let info = CommitInfo {
-            updated_at: SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs()),
+            updated_at: clock::now(),
         };
         let mut prepared = self.writer.prepare_commit()?;
         prepared.set_payload(&serde_json::to_string(&info)?);

@@ -7,9 +7,11 @@
 //! [`store`]) → [`query`] (parse the query language) → [`search`] (match,
 //! rank, cap) → [`highlight`] (exact spans) → [`render`] (text or JSON).
 
+pub mod add;
 pub mod analysis;
 pub mod article;
 pub mod cli;
+pub mod clock;
 pub mod files;
 pub mod highlight;
 pub mod indexer;

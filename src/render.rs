@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
 use crate::search::{Hit, Results};
+use crate::sync::Status;
 
 /// Terminal width the text output is laid out for.
 pub const WIDTH: usize = 80;
@@ -20,6 +21,48 @@ const RESET: &str = "\x1b[0m";
 pub fn json(results: &Results, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, results)?;
     writeln!(out)
+}
+
+/// Writes `newsdex status` for people, like `git status` for the corpus.
+pub fn status(s: &Status, out: &mut dyn Write) -> io::Result<()> {
+    let updated = s.updated_at.as_deref().unwrap_or("never");
+    writeln!(
+        out,
+        "index {}: {} articles, {} passages, last updated {updated}",
+        s.index, s.articles, s.passages
+    )?;
+    if s.in_sync {
+        writeln!(out, "seeds {}: in sync with the index", s.seeds)?;
+    } else {
+        writeln!(
+            out,
+            "seeds {}: {} new, {} changed, {} deleted (run `newsdex index` to update the index)",
+            s.seeds,
+            s.new.len(),
+            s.changed.len(),
+            s.deleted.len()
+        )?;
+    }
+    for (label, paths) in [
+        ("new", &s.new),
+        ("changed", &s.changed),
+        ("deleted", &s.deleted),
+    ] {
+        for p in paths {
+            writeln!(out, "  {label:<9} {p}")?;
+        }
+    }
+    for d in &s.duplicates {
+        writeln!(
+            out,
+            "  duplicate {} (same content as {}, indexed once)",
+            d.path, d.of
+        )?;
+    }
+    for skip in &s.skipped {
+        writeln!(out, "  {skip}")?;
+    }
+    Ok(())
 }
 
 /// Writes the results for people: rank and headline, a line of metadata,

@@ -15,12 +15,15 @@ use std::path::Path;
 use std::time::UNIX_EPOCH;
 
 use anyhow::Result;
+use serde::Serialize;
 use tantivy::{DocId, Searcher};
 
 use crate::article;
+use crate::clock;
 use crate::files::{self, Skipped};
-use crate::indexer::Batcher;
+use crate::indexer::{Batcher, CommitInfo};
 use crate::schema::{ID, MTIME, PATH, SIZE};
+use crate::store::Store;
 
 /// Size and modification time of a file: the cheap check for changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -237,4 +240,76 @@ pub fn refresh(
         owners.insert(article.id.clone(), file.rel.clone());
     }
     Ok(counts)
+}
+
+/// What `newsdex status` reports: the index, and what a refresh would change.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub index: String,
+    pub seeds: String,
+    /// Articles and passages in the index.
+    pub articles: usize,
+    pub passages: u64,
+    /// Time of the last commit, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub updated_at: Option<String>,
+    /// True when the index holds exactly the articles of the seeds folder.
+    pub in_sync: bool,
+    /// Files not indexed yet, changed since, or deleted since (relative paths).
+    pub new: Vec<String>,
+    pub changed: Vec<String>,
+    pub deleted: Vec<String>,
+    /// Files with the same content as an indexed article (indexed once).
+    pub duplicates: Vec<Duplicate>,
+    /// Files that are not articles.
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Duplicate {
+    pub path: String,
+    pub of: String,
+}
+
+/// Compares the index with the seeds folder without changing anything.
+pub fn status(store: &Store, seeds: &Path) -> Result<Status> {
+    let searcher = store.reader()?.searcher();
+    let indexed = indexed(&searcher).map_err(|e| store.damaged(&e))?;
+    let articles = indexed.len();
+    let updated_at = store
+        .index
+        .load_metas()
+        .ok()
+        .and_then(|m| m.payload)
+        .and_then(|p| serde_json::from_str::<CommitInfo>(&p).ok())
+        .map(|info| clock::timestamp(info.updated_at));
+    let mut status = Status {
+        index: store.dir.display().to_string(),
+        seeds: seeds.display().to_string(),
+        articles,
+        passages: searcher.num_docs(),
+        updated_at,
+        in_sync: false,
+        new: Vec::new(),
+        changed: Vec::new(),
+        deleted: Vec::new(),
+        duplicates: Vec::new(),
+        skipped: Vec::new(),
+    };
+    refresh(
+        indexed,
+        seeds,
+        &store.dir,
+        None,
+        &mut |event| match event.clone() {
+            Event::Added(p) => status.new.push(p),
+            Event::Updated(p) => status.changed.push(p),
+            Event::Removed(p) => status.deleted.push(p),
+            Event::Duplicate { path, of } => status.duplicates.push(Duplicate { path, of }),
+            Event::Skipped(s) => status.skipped.push(s),
+        },
+        &mut |_, _| {},
+    )?;
+    status.in_sync =
+        status.new.is_empty() && status.changed.is_empty() && status.deleted.is_empty();
+    Ok(status)
 }

@@ -1,0 +1,348 @@
+//! `newsdex add`: put new articles into the seeds folder and the index in one step.
+//!
+//! An article outside the seeds folder is first copied to
+//! `seeds/added/YYYY-MM-DD/<name>` (never over a different file), so that the
+//! folder stays the source of truth and a later `newsdex index` agrees with
+//! the index. Only the given articles are read and indexed: adding one
+//! article to a large index costs milliseconds.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{Searcher, TantivyDocument, Term};
+
+use crate::article;
+use crate::clock;
+use crate::files;
+use crate::indexer::Batcher;
+use crate::store::Store;
+use crate::sync::FileMeta;
+
+/// One thing given to `add`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    Path(PathBuf),
+}
+
+/// What happened to one given article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Added { path: String },
+    Updated { path: String },
+    Unchanged { path: String },
+    Duplicate { given: String, of: String },
+    Rejected { given: String, reason: String },
+}
+
+impl Outcome {
+    pub fn is_rejected(&self) -> bool {
+        matches!(self, Outcome::Rejected { .. })
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Added { path } => write!(f, "added {path}"),
+            Outcome::Updated { path } => write!(f, "updated {path}"),
+            Outcome::Unchanged { path } => write!(f, "unchanged {path} (already indexed)"),
+            Outcome::Duplicate { given, of } => {
+                write!(f, "duplicate {given}: same content as {of} (not added)")
+            }
+            Outcome::Rejected { given, reason } => write!(f, "rejected {given}: {reason}"),
+        }
+    }
+}
+
+/// One article to add: where it comes from and where it goes in the seeds.
+struct Candidate {
+    /// As the user named it.
+    given: String,
+    /// Its bytes, or why it cannot be read.
+    text: Result<String, String>,
+    /// Path relative to the seeds folder where it lives (or will be copied).
+    rel: String,
+    /// Whether it must be copied into the seeds folder.
+    copy: bool,
+}
+
+/// Adds `inputs` to the seeds folder and the index. `stdin` is read for `-`.
+pub fn run(
+    store: &Store,
+    seeds: &Path,
+    inputs: &[Input],
+    stdin: &mut dyn Read,
+    wait: bool,
+) -> Result<Vec<Outcome>> {
+    let seeds_abs = seeds
+        .canonicalize()
+        .with_context(|| format!("cannot open the seeds folder {}", seeds.display()))?;
+    let day_dir = format!("added/{}", clock::date(clock::now()));
+    let mut items = Vec::new();
+    for input in inputs {
+        collect(input, &seeds_abs, &day_dir, &store.dir, stdin, &mut items);
+    }
+    let searcher = store.reader()?.searcher();
+    let mut batcher = Batcher::open(store, wait, false)?;
+    // Ids added in this run, so that two identical inputs are added once.
+    let mut added_ids: HashMap<String, String> = HashMap::new();
+    let mut outcomes = Vec::with_capacity(items.len());
+    for item in items {
+        outcomes.push(match item {
+            Ok(candidate) => add_one(
+                candidate,
+                seeds,
+                &searcher,
+                store,
+                &mut batcher,
+                &mut added_ids,
+            )?,
+            Err(rejected) => rejected,
+        });
+    }
+    batcher.finish(false)?;
+    Ok(outcomes)
+}
+
+/// Turns one input into candidates (a folder gives many), or rejections,
+/// in the order given.
+fn collect(
+    input: &Input,
+    seeds_abs: &Path,
+    day_dir: &str,
+    index_dir: &Path,
+    stdin: &mut dyn Read,
+    out: &mut Vec<Result<Candidate, Outcome>>,
+) {
+    let path = match input {
+        Input::Stdin => {
+            let mut bytes = Vec::new();
+            let text = stdin
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read standard input ({e})"))
+                .and_then(|_| files::decode(bytes));
+            let name = match &text {
+                Ok(t) => format!("stdin-{}.txt", article::content_id(&article::normalize(t))),
+                Err(_) => "stdin.txt".to_string(),
+            };
+            out.push(Ok(Candidate {
+                given: "-".to_string(),
+                text,
+                rel: format!("{day_dir}/{name}"),
+                copy: true,
+            }));
+            return;
+        }
+        Input::Path(p) => p,
+    };
+    let given = path.display().to_string();
+    let reject = |reason: String| Outcome::Rejected {
+        given: given.clone(),
+        reason,
+    };
+    let Ok(abs) = path.canonicalize() else {
+        out.push(Err(reject("no such file or folder".to_string())));
+        return;
+    };
+    if abs.is_dir() {
+        let walk = files::walk(&abs, Some(index_dir));
+        for skip in walk.skipped {
+            out.push(Err(Outcome::Rejected {
+                given: skip.path,
+                reason: skip.reason,
+            }));
+        }
+        let folder = abs.file_name().map_or_else(
+            || "folder".to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        for file in walk.files {
+            out.push(Ok(candidate_for(
+                file.abs.display().to_string(),
+                &file.abs,
+                seeds_abs,
+                &format!("{day_dir}/{folder}/{}", file.rel),
+            )));
+        }
+        return;
+    }
+    let is_article = matches!(
+        abs.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("txt" | "md")
+    );
+    if !is_article {
+        out.push(Err(reject(
+            "not a .txt or .md file (newsdex indexes only those)".to_string(),
+        )));
+        return;
+    }
+    let name = abs.file_name().map_or_else(
+        || "article.txt".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    out.push(Ok(candidate_for(
+        given,
+        &abs,
+        seeds_abs,
+        &format!("{day_dir}/{name}"),
+    )));
+}
+
+fn candidate_for(given: String, abs: &Path, seeds_abs: &Path, copy_to: &str) -> Candidate {
+    let text = files::read_text(abs);
+    match abs.strip_prefix(seeds_abs) {
+        Ok(rel) => Candidate {
+            given,
+            text,
+            rel: files::rel_string(rel),
+            copy: false,
+        },
+        Err(_) => Candidate {
+            given,
+            text,
+            rel: copy_to.to_string(),
+            copy: true,
+        },
+    }
+}
+
+/// The stored value of `want` in the first document whose `field` is `value`.
+fn lookup(searcher: &Searcher, field: Field, value: &str, want: Field) -> Result<Option<String>> {
+    let query = TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    );
+    let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+    let Some((_, addr)) = top.first() else {
+        return Ok(None);
+    };
+    let doc: TantivyDocument = searcher.doc(*addr)?;
+    Ok(doc
+        .get_first(want)
+        .and_then(|v| v.as_str())
+        .map(str::to_string))
+}
+
+fn add_one(
+    c: Candidate,
+    seeds: &Path,
+    searcher: &Searcher,
+    store: &Store,
+    batcher: &mut Batcher,
+    added_ids: &mut HashMap<String, String>,
+) -> Result<Outcome> {
+    let text = match c.text {
+        Ok(t) => t,
+        Err(reason) => {
+            return Ok(Outcome::Rejected {
+                given: c.given,
+                reason,
+            })
+        }
+    };
+    let f = store.fields;
+    let id = article::content_id(&article::normalize(&text));
+    let rel = if c.copy {
+        free_name(seeds, &c.rel, &text)
+    } else {
+        c.rel
+    };
+    let seeds_path = |rel: &str| seeds.join(rel).display().to_string();
+    let indexed_id = lookup(searcher, f.path, &rel, f.id)?;
+    if indexed_id.as_deref() == Some(id.as_str()) {
+        return Ok(Outcome::Unchanged {
+            path: seeds_path(&rel),
+        });
+    }
+    let owner = match added_ids.get(&id) {
+        Some(p) => Some(p.clone()),
+        None => {
+            lookup(searcher, f.id, &id, f.path)?.filter(|p| *p != rel && seeds.join(p).exists())
+        }
+    };
+    if let Some(of) = owner {
+        return Ok(Outcome::Duplicate {
+            given: c.given,
+            of: seeds_path(&of),
+        });
+    }
+    let dest = seeds.join(&rel);
+    if c.copy && !dest.exists() {
+        write_new(&dest, &text)?;
+    }
+    let meta = FileMeta::of(&dest).unwrap_or_default();
+    let article = article::parse(&rel, &text);
+    if indexed_id.is_some() {
+        batcher.delete_path(&rel);
+    }
+    batcher.add_article(&article, meta)?;
+    added_ids.insert(id, rel.clone());
+    let path = seeds_path(&rel);
+    Ok(if indexed_id.is_some() {
+        Outcome::Updated { path }
+    } else {
+        Outcome::Added { path }
+    })
+}
+
+/// `rel`, or `name-2.txt`, `name-3.txt`… : the first name under the seeds
+/// folder that is free or already holds exactly `text`.
+fn free_name(seeds: &Path, rel: &str, text: &str) -> String {
+    let (stem, ext) = match rel.rsplit_once('.') {
+        Some((s, e)) if !s.ends_with('/') => (s.to_string(), format!(".{e}")),
+        _ => (rel.to_string(), String::new()),
+    };
+    let mut candidate = rel.to_string();
+    for n in 2.. {
+        match fs::read_to_string(seeds.join(&candidate)) {
+            Err(_) => return candidate,
+            Ok(existing) if existing == text => return candidate,
+            Ok(_) => candidate = format!("{stem}-{n}{ext}"),
+        }
+    }
+    candidate
+}
+
+/// Writes a new file atomically: a temporary file in the same folder, then a
+/// rename, so that an interrupted add never leaves half an article.
+fn write_new(dest: &Path, text: &str) -> Result<()> {
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.newsdex-tmp",
+        dest.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    ));
+    fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    fs::rename(&tmp, dest).with_context(|| format!("cannot write {}", dest.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_names_never_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let seeds = dir.path();
+        assert_eq!(free_name(seeds, "added/a.txt", "x"), "added/a.txt");
+        fs::create_dir_all(seeds.join("added")).unwrap();
+        fs::write(seeds.join("added/a.txt"), "x").unwrap();
+        assert_eq!(free_name(seeds, "added/a.txt", "x"), "added/a.txt");
+        assert_eq!(free_name(seeds, "added/a.txt", "y"), "added/a-2.txt");
+        fs::write(seeds.join("added/a-2.txt"), "z").unwrap();
+        assert_eq!(free_name(seeds, "added/a.txt", "y"), "added/a-3.txt");
+    }
+}
