@@ -16,6 +16,7 @@ use std::time::UNIX_EPOCH;
 
 use anyhow::Result;
 use serde::Serialize;
+use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Searcher};
 
 use crate::article;
@@ -55,12 +56,22 @@ pub struct Indexed {
     pub meta: FileMeta,
 }
 
+/// Every term of a string fast field, by term ordinal (the dictionary is
+/// read once, in order: looking terms up one by one decompresses a block
+/// each time).
+fn terms(column: &StrColumn) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(column.dictionary().num_terms());
+    let mut stream = column.dictionary().stream()?;
+    while stream.advance() {
+        out.push(String::from_utf8_lossy(stream.key()).into_owned());
+    }
+    Ok(out)
+}
+
 /// Reads, from the committed index, every indexed file with its content id,
 /// size and modification time.
 pub fn indexed(searcher: &Searcher) -> Result<HashMap<String, Indexed>> {
     let mut out = HashMap::new();
-    let mut path = String::new();
-    let mut id = String::new();
     for segment in searcher.segment_readers() {
         let fast = segment.fast_fields();
         let (Some(paths), Some(ids)) = (fast.str(PATH)?, fast.str(ID)?) else {
@@ -69,37 +80,36 @@ pub fn indexed(searcher: &Searcher) -> Result<HashMap<String, Indexed>> {
         let sizes = fast.u64(SIZE)?;
         let mtimes = fast.u64(MTIME)?;
         let alive = segment.alive_bitset();
-        let mut last_ord = None;
+        // The first live passage of each file, by path ordinal.
+        let mut first: Vec<Option<DocId>> = vec![None; paths.dictionary().num_terms()];
         for doc in 0..segment.max_doc() as DocId {
             if alive.is_some_and(|a| a.is_deleted(doc)) {
                 continue;
             }
-            let Some(ord) = paths.ords().first(doc) else {
-                continue;
-            };
-            // Passages of one file are neighbours: read each file once.
-            if last_ord == Some(ord) {
-                continue;
+            if let Some(slot) = paths
+                .ords()
+                .first(doc)
+                .and_then(|o| first.get_mut(o as usize))
+            {
+                slot.get_or_insert(doc);
             }
-            last_ord = Some(ord);
-            paths.ord_to_str(ord, &mut path)?;
-            if out.contains_key(&path) {
-                continue;
-            }
-            if let Some(id_ord) = ids.ords().first(doc) {
-                ids.ord_to_str(id_ord, &mut id)?;
-            }
+        }
+        let path_terms = terms(&paths)?;
+        let id_terms = terms(&ids)?;
+        for (ord, doc) in first.into_iter().enumerate() {
+            let Some(doc) = doc else { continue };
+            let id = ids
+                .ords()
+                .first(doc)
+                .and_then(|o| id_terms.get(o as usize))
+                .cloned()
+                .unwrap_or_default();
             let meta = FileMeta {
                 size: sizes.first(doc).unwrap_or(0),
                 mtime: mtimes.first(doc).unwrap_or(0),
             };
-            out.insert(
-                path.clone(),
-                Indexed {
-                    id: id.clone(),
-                    meta,
-                },
-            );
+            out.entry(path_terms[ord].clone())
+                .or_insert(Indexed { id, meta });
         }
     }
     Ok(out)
