@@ -108,7 +108,7 @@ pub fn run(
             Err(rejected) => rejected,
         });
     }
-    batcher.finish(false)?;
+    batcher.finish()?;
     Ok(outcomes)
 }
 

@@ -248,6 +248,10 @@ fn take_head(blocks: &mut Vec<Vec<&str>>, article: &mut Article) {
     } else {
         article.title = first.to_string();
         blocks[0].remove(0);
+        // A headline directly above a photo caption.
+        if blocks[0].first().is_some_and(|line| is_caption(line)) {
+            article.caption = Some(blocks[0].remove(0).to_string());
+        }
     }
     if blocks.first().is_some_and(Vec::is_empty) {
         blocks.remove(0);
@@ -444,6 +448,19 @@ MEXICO CITY (AP) — Officials met again on Monday.\n\nMore talks are planned.\n
         assert_eq!(windows.title, unix.title);
         assert_eq!(windows.paragraphs, unix.paragraphs);
         assert_eq!(windows.id, unix.id);
+    }
+
+    #[test]
+    fn headline_above_a_caption() {
+        let text = "Navy raids a lab in the hills\n\
+Marines carry barrels out of a camp. JANE DOE/Test Wire/AP Photo\n\
+\n\
+The raid began at dawn.\n";
+        let a = parse("h.txt", text);
+        assert_eq!(a.title, "Navy raids a lab in the hills");
+        assert!(a.tags.is_empty());
+        assert!(a.caption.as_deref().unwrap().ends_with("AP Photo"));
+        assert_eq!(a.paragraphs, ["The raid began at dawn."]);
     }
 
     #[test]

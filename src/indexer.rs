@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
-use tantivy::indexer::NoMergePolicy;
+use tantivy::indexer::LogMergePolicy;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
 use crate::article::Article;
@@ -21,6 +21,9 @@ use crate::schema::Fields;
 use crate::store::{self, Store};
 use crate::sync::{self, Counts, Event, FileMeta};
 
+/// Segments larger than this are left alone by the merges of a small write
+/// (`add`); `index` merges them.
+const SMALL_SEGMENT_DOCS: usize = 20_000;
 /// Memory the index writer may use for its buffers, shared by its threads.
 const WRITER_MEMORY: usize = 128 * 1024 * 1024;
 /// A long run commits after this many bytes of article text…
@@ -148,7 +151,8 @@ pub struct Batcher {
 
 impl Batcher {
     /// Opens the writer. When another process holds the index: fails with a
-    /// clear message, or with `wait`, waits for it.
+    /// clear message, or with `wait`, waits for it. `merge: false` is for
+    /// small writes, which only merge small segments.
     pub fn open(store: &Store, wait: bool, merge: bool) -> Result<Batcher> {
         let mut waited = false;
         let writer = loop {
@@ -176,7 +180,10 @@ impl Batcher {
             }
         };
         if !merge {
-            writer.set_merge_policy(Box::new(NoMergePolicy));
+            // Small writes merge only small segments: their cost stays small.
+            let mut policy = LogMergePolicy::default();
+            policy.set_max_docs_before_merge(SMALL_SEGMENT_DOCS);
+            writer.set_merge_policy(Box::new(policy));
         }
         Ok(Batcher {
             writer,
@@ -229,12 +236,10 @@ impl Batcher {
         Ok(())
     }
 
-    /// Commits and, when merging, lets the merges finish.
-    pub fn finish(mut self, wait_for_merges: bool) -> Result<()> {
+    /// Commits, then lets the merges that the commit started finish.
+    pub fn finish(mut self) -> Result<()> {
         self.commit()?;
-        if wait_for_merges {
-            self.writer.wait_merging_threads()?;
-        }
+        self.writer.wait_merging_threads()?;
         Ok(())
     }
 }
@@ -291,7 +296,7 @@ pub fn run(opts: &IndexOptions, warn: &mut dyn FnMut(&str)) -> Result<Summary> {
         },
     )?;
     bar.set_message("committing");
-    batcher.finish(true)?;
+    batcher.finish()?;
     bar.finish_and_clear();
     let searcher = store.reader()?.searcher();
     Ok(Summary {

@@ -574,6 +574,20 @@ mod tests {
                 })
             ])
         );
+        assert_eq!(
+            parse("year:>=2020").unwrap(),
+            Node::Leaf(Leaf::Year {
+                from: 2020,
+                to: u64::from(u16::MAX)
+            })
+        );
+        assert_eq!(
+            parse("year:{2004 TO 2006}").unwrap(),
+            Node::Leaf(Leaf::Year {
+                from: 2005,
+                to: 2005
+            })
+        );
         // Times and URLs are not fields.
         assert_eq!(parse("10:30").unwrap(), word("10:30"));
     }
