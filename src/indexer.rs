@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::LogMergePolicy;
+use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
 use crate::article::Article;
@@ -88,40 +89,70 @@ pub fn plural(n: u64, noun: &str) -> String {
     }
 }
 
-/// What newsdex records with every commit.
-#[derive(Debug, Serialize, Deserialize)]
+/// What newsdex records with every commit (tantivy's commit payload).
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct CommitInfo {
     /// Seconds since 1970.
     pub updated_at: u64,
+    /// The serial number the next indexed article gets.
+    #[serde(default)]
+    pub next_serial: u64,
 }
 
-/// The number under which an article's passages are grouped: the first 8
-/// bytes of its id.
-pub fn article_key(id: &str) -> u64 {
-    u64::from_str_radix(&id[..16.min(id.len())], 16).unwrap_or(0)
+impl CommitInfo {
+    /// The record of the last commit of `store` (default for a new index).
+    pub fn last(store: &Store) -> CommitInfo {
+        store
+            .index
+            .load_metas()
+            .ok()
+            .and_then(|m| m.payload)
+            .and_then(|p| serde_json::from_str(&p).ok())
+            .unwrap_or_default()
+    }
 }
 
-/// The tantivy documents of one article: one per passage.
+/// What every passage stores of its article for display.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Header {
+    pub title: String,
+    pub tags: Vec<String>,
+    pub publisher: Option<String>,
+}
+
+/// The tantivy documents of one article: one per passage. `serial` is the
+/// article's number in this index (small numbers keep the fast field that
+/// groups passages by article small).
 pub fn documents(
     article: &Article,
     passages: &[Passage],
     meta: FileMeta,
+    serial: u64,
     f: &Fields,
 ) -> Vec<TantivyDocument> {
-    let key = article_key(&article.id);
+    let header = serde_json::to_string(&Header {
+        title: article.title.clone(),
+        tags: article.tags.clone(),
+        publisher: article.publisher.clone(),
+    })
+    .unwrap_or_default();
     passages
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             let mut doc = TantivyDocument::new();
             doc.add_text(f.id, &article.id);
-            doc.add_u64(f.article_key, key);
+            doc.add_u64(f.article_key, serial);
             doc.add_text(f.path, &article.path);
-            doc.add_text(f.title, &article.title);
-            for tag in &article.tags {
-                doc.add_text(f.tags, tag);
-            }
-            if let Some(publisher) = &article.publisher {
-                doc.add_text(f.publisher, publisher);
+            doc.add_text(f.header, &header);
+            if i == 0 {
+                doc.add_text(f.title, &article.title);
+                for tag in &article.tags {
+                    doc.add_text(f.tags, tag);
+                }
+                if let Some(publisher) = &article.publisher {
+                    doc.add_text(f.publisher, publisher);
+                }
             }
             if let Some(date) = &article.date {
                 doc.add_text(f.date, date);
@@ -147,6 +178,7 @@ pub struct Batcher {
     pending_articles: usize,
     /// Commit after this many articles (`NEWSDEX_COMMIT_EVERY` overrides it).
     batch_articles: usize,
+    next_serial: u64,
 }
 
 impl Batcher {
@@ -190,6 +222,7 @@ impl Batcher {
             fields: store.fields,
             pending_bytes: 0,
             pending_articles: 0,
+            next_serial: CommitInfo::last(store).next_serial,
             batch_articles: std::env::var("NEWSDEX_COMMIT_EVERY")
                 .ok()
                 .and_then(|v| v.parse().ok())
@@ -212,9 +245,12 @@ impl Batcher {
     /// Adds an article's passages, committing when the batch is full.
     pub fn add_article(&mut self, article: &Article, meta: FileMeta) -> Result<()> {
         let passages = passage::passages(article);
-        for doc in documents(article, &passages, meta, &self.fields) {
-            self.writer.add_document(doc)?;
-        }
+        let serial = self.next_serial;
+        self.next_serial += 1;
+        let docs = documents(article, &passages, meta, serial, &self.fields);
+        // One batch: the passages of an article stay neighbours in one segment.
+        self.writer
+            .run(docs.into_iter().map(UserOperation::Add).collect::<Vec<_>>())?;
         self.pending_articles += 1;
         self.pending_bytes += passages.iter().map(|p| p.text.len()).sum::<usize>();
         if self.pending_articles >= self.batch_articles || self.pending_bytes >= BATCH_BYTES {
@@ -227,6 +263,7 @@ impl Batcher {
     pub fn commit(&mut self) -> Result<()> {
         let info = CommitInfo {
             updated_at: clock::now(),
+            next_serial: self.next_serial,
         };
         let mut prepared = self.writer.prepare_commit()?;
         prepared.set_payload(&serde_json::to_string(&info)?);

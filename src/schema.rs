@@ -12,6 +12,7 @@ use crate::analysis::ANALYZER_NAME;
 pub const ID: &str = "id";
 pub const ARTICLE_KEY: &str = "article_key";
 pub const PATH: &str = "path";
+pub const HEADER: &str = "header";
 pub const TITLE: &str = "title";
 pub const TAGS: &str = "tags";
 pub const PUBLISHER: &str = "publisher";
@@ -28,12 +29,17 @@ pub const MTIME: &str = "mtime";
 pub struct Fields {
     /// Article id (content hash, hex), shared by all passages of an article.
     pub id: Field,
-    /// The article id as a number, a fast field used to group passages.
+    /// The article's serial number in this index, a fast field used to
+    /// group passages by article.
     pub article_key: Field,
     /// Path relative to the seeds folder; unique per file.
     pub path: Field,
+    /// Headline, tags and publisher as JSON ([`crate::indexer::Header`]),
+    /// stored on every passage for display.
+    pub header: Field,
+    /// The headline, tags (one value per tag) and publisher are indexed once
+    /// per article, on its first passage.
     pub title: Field,
-    /// One value per tag.
     pub tags: Field,
     pub publisher: Field,
     /// ISO date `YYYY-MM-DD`, when the article gives one.
@@ -51,16 +57,11 @@ pub struct Fields {
     pub mtime: Field,
 }
 
-fn analyzed(stored: bool) -> TextOptions {
+fn analyzed() -> TextOptions {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(ANALYZER_NAME)
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    let options = TextOptions::default().set_indexing_options(indexing);
-    if stored {
-        options.set_stored()
-    } else {
-        options
-    }
+    TextOptions::default().set_indexing_options(indexing)
 }
 
 /// Builds the schema and the handles to its fields.
@@ -70,12 +71,13 @@ pub fn build() -> (Schema, Fields) {
         id: b.add_text_field(ID, STRING | STORED | FAST),
         article_key: b.add_u64_field(ARTICLE_KEY, FAST),
         path: b.add_text_field(PATH, STRING | STORED | FAST),
-        title: b.add_text_field(TITLE, analyzed(true)),
-        tags: b.add_text_field(TAGS, analyzed(true)),
-        publisher: b.add_text_field(PUBLISHER, analyzed(true)),
+        header: b.add_text_field(HEADER, STORED),
+        title: b.add_text_field(TITLE, analyzed()),
+        tags: b.add_text_field(TAGS, analyzed()),
+        publisher: b.add_text_field(PUBLISHER, analyzed()),
         date: b.add_text_field(DATE, STRING | STORED),
         year: b.add_u64_field(YEAR, INDEXED | FAST | STORED),
-        text: b.add_text_field(TEXT, analyzed(true)),
+        text: b.add_text_field(TEXT, analyzed().set_stored()),
         ordinal: b.add_u64_field(ORDINAL, STORED),
         kind: b.add_u64_field(KIND, STORED),
         size: b.add_u64_field(SIZE, FAST),
@@ -91,6 +93,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         id: f(ID)?,
         article_key: f(ARTICLE_KEY)?,
         path: f(PATH)?,
+        header: f(HEADER)?,
         title: f(TITLE)?,
         tags: f(TAGS)?,
         publisher: f(PUBLISHER)?,

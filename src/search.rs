@@ -8,7 +8,7 @@
 //! of the query (weighted by rarity) each passage holds, and capped per
 //! article.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -27,6 +27,7 @@ use tantivy::{
 
 use crate::analysis::{self, analyzer, unstemmed_analyzer};
 use crate::highlight::{self, Pattern};
+use crate::indexer::Header;
 use crate::passage::PassageKind;
 use crate::query::{self, Leaf, Node, Scope};
 use crate::schema::{Fields, ARTICLE_KEY};
@@ -36,6 +37,9 @@ use crate::store::Store;
 /// passage text.
 const TITLE_BOOST: Score = 0.6;
 const TAGS_BOOST: Score = 0.6;
+/// What a headline match adds to the other passages of the article, per unit
+/// of idf (about what the headline's BM25 gives the first passage).
+const TITLE_BONUS: Score = 0.8;
 /// Captions rank below prose when scores are otherwise equal.
 const CAPTION_FACTOR: Score = 0.85;
 /// Weight of a prefix leaf in the coverage measure (it has no single idf).
@@ -156,12 +160,12 @@ impl Plan {
         !simple(&self.expr)
     }
 
-    /// The text patterns that are marked in passage text, with their leaf.
-    fn text_patterns(&self) -> Vec<(usize, &Pattern)> {
+    /// The patterns that are marked in passage text.
+    fn text_patterns(&self) -> Vec<Pattern> {
         self.positive
             .iter()
             .filter_map(|&i| match &self.leaves[i] {
-                Matcher::Text { scope, pattern } if scope.covers_text() => Some((i, pattern)),
+                Matcher::Text { scope, pattern } if scope.covers_text() => Some(pattern.clone()),
                 _ => None,
             })
             .collect()
@@ -319,35 +323,75 @@ fn leaf_query(m: &Matcher, f: &Fields) -> Box<dyn Query> {
     }
 }
 
+/// A set of article serial numbers.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn insert(&mut self, i: u64) {
+        let word = (i / 64) as usize;
+        if word >= self.0.len() {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << (i % 64);
+    }
+
+    fn contains(&self, i: u64) -> bool {
+        self.0
+            .get((i / 64) as usize)
+            .is_some_and(|w| (w >> (i % 64)) & 1 == 1)
+    }
+
+    fn and(mut self, other: &Bits) -> Bits {
+        self.0.truncate(other.0.len());
+        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a &= b);
+        self
+    }
+
+    fn or(mut self, other: &Bits) -> Bits {
+        if other.0.len() > self.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a |= b);
+        self
+    }
+
+    fn and_not(mut self, other: &Bits) -> Bits {
+        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a &= !b);
+        self
+    }
+}
+
 /// A set of articles, kept as a complement when that is smaller to say.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum ArticleSet {
-    Only(HashSet<u64>),
-    AllBut(HashSet<u64>),
+    Only(Bits),
+    AllBut(Bits),
 }
 
 impl ArticleSet {
-    fn contains(&self, key: u64) -> bool {
+    fn contains(&self, serial: u64) -> bool {
         match self {
-            ArticleSet::Only(s) => s.contains(&key),
-            ArticleSet::AllBut(s) => !s.contains(&key),
+            ArticleSet::Only(s) => s.contains(serial),
+            ArticleSet::AllBut(s) => !s.contains(serial),
         }
     }
 
     fn and(self, other: ArticleSet) -> ArticleSet {
         use ArticleSet::*;
         match (self, other) {
-            (Only(a), Only(b)) => Only(a.intersection(&b).copied().collect()),
-            (Only(a), AllBut(b)) | (AllBut(b), Only(a)) => Only(&a - &b),
-            (AllBut(a), AllBut(b)) => AllBut(&a | &b),
+            (Only(a), Only(b)) => Only(a.and(&b)),
+            (Only(a), AllBut(b)) | (AllBut(b), Only(a)) => Only(a.and_not(&b)),
+            (AllBut(a), AllBut(b)) => AllBut(a.or(&b)),
         }
     }
 
     fn or(self, other: ArticleSet) -> ArticleSet {
         use ArticleSet::*;
         match (self, other) {
-            (Only(a), Only(b)) => Only(&a | &b),
-            (Only(a), AllBut(b)) | (AllBut(b), Only(a)) => AllBut(&b - &a),
-            (AllBut(a), AllBut(b)) => AllBut(a.intersection(&b).copied().collect()),
+            (Only(a), Only(b)) => Only(a.or(&b)),
+            (Only(a), AllBut(b)) | (AllBut(b), Only(a)) => AllBut(b.and_not(&a)),
+            (AllBut(a), AllBut(b)) => AllBut(a.and(&b)),
         }
     }
 
@@ -359,17 +403,16 @@ impl ArticleSet {
     }
 }
 
-/// Collects the article keys of the matching passages.
+/// Collects the serial numbers of the articles of the matching passages.
 struct ArticleKeys;
 
 struct SegmentArticleKeys {
     column: Column<u64>,
-    keys: HashSet<u64>,
-    last: Option<u64>,
+    keys: Bits,
 }
 
 impl Collector for ArticleKeys {
-    type Fruit = HashSet<u64>;
+    type Fruit = Bits;
     type Child = SegmentArticleKeys;
 
     fn for_segment(
@@ -379,8 +422,7 @@ impl Collector for ArticleKeys {
     ) -> tantivy::Result<SegmentArticleKeys> {
         Ok(SegmentArticleKeys {
             column: reader.fast_fields().u64(ARTICLE_KEY)?,
-            keys: HashSet::new(),
-            last: None,
+            keys: Bits::default(),
         })
     }
 
@@ -388,29 +430,23 @@ impl Collector for ArticleKeys {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<HashSet<u64>>) -> tantivy::Result<HashSet<u64>> {
-        let mut all = HashSet::new();
-        for f in fruits {
-            all.extend(f);
-        }
-        Ok(all)
+    fn merge_fruits(&self, fruits: Vec<Bits>) -> tantivy::Result<Bits> {
+        Ok(fruits
+            .into_iter()
+            .fold(Bits::default(), |acc, b| acc.or(&b)))
     }
 }
 
 impl SegmentCollector for SegmentArticleKeys {
-    type Fruit = HashSet<u64>;
+    type Fruit = Bits;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         if let Some(key) = self.column.first(doc) {
-            // Passages of one article are neighbours: skip repeated inserts.
-            if self.last != Some(key) {
-                self.keys.insert(key);
-                self.last = Some(key);
-            }
+            self.keys.insert(key);
         }
     }
 
-    fn harvest(self) -> HashSet<u64> {
+    fn harvest(self) -> Bits {
         self.keys
     }
 }
@@ -432,11 +468,11 @@ impl Run<'_> {
                 let mut sets = items.iter().map(|x| self.articles(x));
                 let first = sets
                     .next()
-                    .unwrap_or_else(|| Ok(ArticleSet::AllBut(HashSet::new())))?;
+                    .unwrap_or_else(|| Ok(ArticleSet::AllBut(Bits::default())))?;
                 sets.try_fold(first, |acc, s| s.map(|s| acc.and(s)))?
             }
             Expr::Or(items) => {
-                let mut acc = ArticleSet::Only(HashSet::new());
+                let mut acc = ArticleSet::Only(Bits::default());
                 for x in items {
                     acc = acc.or(self.articles(x)?);
                 }
@@ -484,9 +520,15 @@ impl Run<'_> {
         } else {
             None
         };
-        let patterns = self.plan.text_patterns();
-        let weights: Vec<f32> = patterns.iter().map(|(_, p)| self.weight(p)).collect();
+        let text_patterns = self.plan.text_patterns();
         let title_patterns = self.plan.title_patterns();
+        let mut rerank = Rerank {
+            text_weights: text_patterns.iter().map(|p| self.weight(p)).collect(),
+            title_weights: title_patterns.iter().map(|p| self.weight(p)).collect(),
+            text_patterns,
+            title_patterns,
+            analyzer: analyzer(),
+        };
         let mut pool = (opts.limit * opts.per_article * 2).clamp(50, 10_000);
         loop {
             let top = TopDocs::with_limit(pool).order_by_score();
@@ -505,9 +547,7 @@ impl Run<'_> {
             let exhausted = docs.len() < pool;
             let mut candidates = docs
                 .into_iter()
-                .map(|(score, addr)| {
-                    self.candidate(score, addr, &patterns, &weights, &title_patterns)
-                })
+                .map(|(score, addr)| self.candidate(score, addr, &mut rerank))
                 .collect::<Result<Vec<_>>>()?;
             candidates.sort_by(Candidate::order);
             let kept = cap_per_article(candidates, opts.per_article, opts.limit);
@@ -518,14 +558,8 @@ impl Run<'_> {
         }
     }
 
-    fn candidate(
-        &self,
-        bm25: Score,
-        addr: DocAddress,
-        patterns: &[(usize, &Pattern)],
-        weights: &[f32],
-        title_patterns: &[Pattern],
-    ) -> Result<Candidate> {
+    /// Reads a hit, finds its highlights and gives it its final score.
+    fn candidate(&self, bm25: Score, addr: DocAddress, rerank: &mut Rerank) -> Result<Candidate> {
         let doc: TantivyDocument = self.searcher.doc(addr)?;
         let f = &self.fields;
         let text_of = |field: Field| -> Option<String> {
@@ -534,52 +568,102 @@ impl Run<'_> {
                 .map(str::to_string)
         };
         let u64_of = |field: Field| doc.get_first(field).and_then(|v| v.as_u64());
+        let header: Header = text_of(f.header)
+            .and_then(|h| serde_json::from_str(&h).ok())
+            .unwrap_or_default();
         let text = text_of(f.text).unwrap_or_default();
-        let title = text_of(f.title).unwrap_or_default();
-        let mut stemmed = analyzer();
-        let only_patterns: Vec<Pattern> = patterns.iter().map(|(_, p)| (*p).clone()).collect();
-        let found = highlight::find(&analysis::tokens(&mut stemmed, &text), &only_patterns);
-        let title_found = highlight::find(&analysis::tokens(&mut stemmed, &title), title_patterns);
-        let total_weight: f32 = weights.iter().sum();
-        let matched_weight: f32 = weights
-            .iter()
-            .zip(&found.matched)
-            .filter(|(_, m)| **m)
-            .map(|(w, _)| w)
-            .sum();
-        let coverage = if total_weight > 0.0 {
-            matched_weight / total_weight
+        let ordinal = u64_of(f.ordinal).unwrap_or(0);
+        let kind = PassageKind::from_code(u64_of(f.kind).unwrap_or(0));
+        let (score, highlights, title_highlights) =
+            rerank.score(bm25, &text, &header.title, ordinal, kind);
+        Ok(Candidate {
+            score,
+            article: ArticleInfo {
+                id: text_of(f.id).unwrap_or_default(),
+                path: text_of(f.path).unwrap_or_default(),
+                title: header.title,
+                tags: header.tags,
+                publisher: header.publisher,
+                date: text_of(f.date),
+                year: u64_of(f.year),
+                title_highlights,
+            },
+            passage: PassageInfo {
+                ordinal,
+                kind,
+                text,
+                highlights,
+            },
+        })
+    }
+}
+
+type Spans = Vec<(usize, usize)>;
+
+/// The second stage of ranking, on the few passages that may be shown.
+struct Rerank {
+    text_patterns: Vec<Pattern>,
+    /// Rarity of each text pattern (idf).
+    text_weights: Vec<f32>,
+    title_patterns: Vec<Pattern>,
+    title_weights: Vec<f32>,
+    analyzer: TextAnalyzer,
+}
+
+impl Rerank {
+    /// The final score of a passage and its highlights (text, headline).
+    /// BM25 is multiplied by how much of the query, weighted by rarity, the
+    /// passage holds (1× to 2×); the headline counts for every passage of the
+    /// article (the first passage already has it in its BM25); captions
+    /// rank below prose.
+    fn score(
+        &mut self,
+        bm25: Score,
+        text: &str,
+        title: &str,
+        ordinal: u64,
+        kind: PassageKind,
+    ) -> (Score, Spans, Spans) {
+        let found = highlight::find(
+            &analysis::tokens(&mut self.analyzer, text),
+            &self.text_patterns,
+        );
+        let in_title = highlight::find(
+            &analysis::tokens(&mut self.analyzer, title),
+            &self.title_patterns,
+        );
+        let coverage = matched_share(&self.text_weights, &found.matched);
+        let title_bonus = if ordinal > 1 {
+            TITLE_BONUS * matched_sum(&self.title_weights, &in_title.matched)
         } else {
             0.0
         };
-        let kind = PassageKind::from_code(u64_of(f.kind).unwrap_or(0));
         let kind_factor = if kind == PassageKind::Caption {
             CAPTION_FACTOR
         } else {
             1.0
         };
-        Ok(Candidate {
-            score: bm25 * (1.0 + coverage) * kind_factor,
-            article: ArticleInfo {
-                id: text_of(f.id).unwrap_or_default(),
-                path: text_of(f.path).unwrap_or_default(),
-                title,
-                tags: doc
-                    .get_all(f.tags)
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-                publisher: text_of(f.publisher),
-                date: text_of(f.date),
-                year: u64_of(f.year),
-                title_highlights: title_found.spans,
-            },
-            passage: PassageInfo {
-                ordinal: u64_of(f.ordinal).unwrap_or(0),
-                kind,
-                text,
-                highlights: found.spans,
-            },
-        })
+        let score = (bm25 + title_bonus) * (1.0 + coverage) * kind_factor;
+        (score, found.spans, in_title.spans)
+    }
+}
+
+fn matched_sum(weights: &[f32], matched: &[bool]) -> f32 {
+    weights
+        .iter()
+        .zip(matched)
+        .filter(|(_, m)| **m)
+        .map(|(w, _)| w)
+        .sum()
+}
+
+/// The share of the total weight that is matched (0 when there is none).
+fn matched_share(weights: &[f32], matched: &[bool]) -> f32 {
+    let total: f32 = weights.iter().sum();
+    if total > 0.0 {
+        matched_sum(weights, matched) / total
+    } else {
+        0.0
     }
 }
 
@@ -673,5 +757,35 @@ fn results(query: &str, total: u64, relaxed: bool, candidates: Vec<Candidate>) -
                 passage: c.passage,
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bits(items: &[u64]) -> Bits {
+        let mut b = Bits::default();
+        items.iter().for_each(|&i| b.insert(i));
+        b
+    }
+
+    fn members(set: &ArticleSet) -> Vec<u64> {
+        (0..200).filter(|&i| set.contains(i)).collect()
+    }
+
+    #[test]
+    fn article_set_algebra() {
+        use ArticleSet::*;
+        let a = || Only(bits(&[1, 2, 3, 130]));
+        let b = || Only(bits(&[2, 3, 4]));
+        assert_eq!(members(&a().and(b())), [2, 3]);
+        assert_eq!(members(&a().or(b())), [1, 2, 3, 4, 130]);
+        assert_eq!(members(&a().and(b().not())), [1, 130]);
+        let not_a_or_b = a().not().or(b());
+        assert!(not_a_or_b.contains(0) && not_a_or_b.contains(2) && !not_a_or_b.contains(1));
+        let neither = a().not().and(b().not());
+        assert!(neither.contains(0) && !neither.contains(4) && !neither.contains(130));
+        assert_eq!(members(&a().not().not()), [1, 2, 3, 130]);
     }
 }

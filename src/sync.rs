@@ -285,13 +285,8 @@ pub fn status(store: &Store, seeds: &Path) -> Result<Status> {
     let searcher = store.reader()?.searcher();
     let indexed = indexed(&searcher).map_err(|e| store.damaged(&e))?;
     let articles = indexed.len();
-    let updated_at = store
-        .index
-        .load_metas()
-        .ok()
-        .and_then(|m| m.payload)
-        .and_then(|p| serde_json::from_str::<CommitInfo>(&p).ok())
-        .map(|info| clock::timestamp(info.updated_at));
+    let info = CommitInfo::last(store);
+    let updated_at = (info.updated_at > 0).then(|| clock::timestamp(info.updated_at));
     let mut status = Status {
         index: store.dir.display().to_string(),
         seeds: seeds.display().to_string(),
