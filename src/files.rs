@@ -102,6 +102,11 @@ pub fn walk(seeds: &Path, exclude: Option<&Path>) -> Walk {
 
 /// A relative path with `/` separators on every platform.
 pub fn rel_string(rel: &Path) -> String {
+    if std::path::MAIN_SEPARATOR == '/' {
+        if let Some(s) = rel.to_str() {
+            return s.to_string();
+        }
+    }
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()

@@ -2,13 +2,13 @@
 //! batches so that an interrupted run loses little and never leaves a broken
 //! index (each commit is atomic; a killed run leaves the last commit).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::LogMergePolicy;
@@ -312,7 +312,7 @@ pub fn run(opts: &IndexOptions, warn: &mut dyn FnMut(&str)) -> Result<Summary> {
     let mut batcher = Batcher::open(&store, opts.wait, true)?;
     let indexed = if opts.rebuild {
         batcher.delete_all()?;
-        HashMap::new()
+        FxHashMap::default()
     } else {
         sync::indexed(&store.reader()?.searcher()).map_err(|e| store.damaged(&e))?
     };

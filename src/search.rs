@@ -160,22 +160,13 @@ impl Plan {
         !simple(&self.expr)
     }
 
-    /// The patterns that are marked in passage text.
-    fn text_patterns(&self) -> Vec<Pattern> {
+    /// The patterns of the positive leaves whose scope `covers` a part of
+    /// the article (the passage text, or the headline): those are marked there.
+    fn patterns(&self, covers: fn(Scope) -> bool) -> Vec<Pattern> {
         self.positive
             .iter()
             .filter_map(|&i| match &self.leaves[i] {
-                Matcher::Text { scope, pattern } if scope.covers_text() => Some(pattern.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn title_patterns(&self) -> Vec<Pattern> {
-        self.positive
-            .iter()
-            .filter_map(|&i| match &self.leaves[i] {
-                Matcher::Text { scope, pattern } if scope.covers_title() => Some(pattern.clone()),
+                Matcher::Text { scope, pattern } if covers(*scope) => Some(pattern.clone()),
                 _ => None,
             })
             .collect()
@@ -520,8 +511,8 @@ impl Run<'_> {
         } else {
             None
         };
-        let text_patterns = self.plan.text_patterns();
-        let title_patterns = self.plan.title_patterns();
+        let text_patterns = self.plan.patterns(Scope::covers_text);
+        let title_patterns = self.plan.patterns(Scope::covers_title);
         let mut rerank = Rerank {
             text_weights: text_patterns.iter().map(|p| self.weight(p)).collect(),
             title_weights: title_patterns.iter().map(|p| self.weight(p)).collect(),

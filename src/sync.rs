@@ -9,7 +9,7 @@
 //! hashed, and re-indexed only when their content changed. The same code,
 //! without a writer, tells `newsdex status` what a refresh would do.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::fs;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
@@ -70,8 +70,8 @@ fn terms(column: &StrColumn) -> Result<Vec<String>> {
 
 /// Reads, from the committed index, every indexed file with its content id,
 /// size and modification time.
-pub fn indexed(searcher: &Searcher) -> Result<HashMap<String, Indexed>> {
-    let mut out = HashMap::new();
+pub fn indexed(searcher: &Searcher) -> Result<FxHashMap<String, Indexed>> {
+    let mut out = FxHashMap::default();
     for segment in searcher.segment_readers() {
         let fast = segment.fast_fields();
         let (Some(paths), Some(ids)) = (fast.str(PATH)?, fast.str(ID)?) else {
@@ -146,7 +146,7 @@ pub struct Counts {
 /// `writer` applies the changes (committing in batches); without one nothing
 /// is written and the events say what a refresh would do.
 pub fn refresh(
-    mut indexed: HashMap<String, Indexed>,
+    mut indexed: FxHashMap<String, Indexed>,
     seeds: &Path,
     exclude: &Path,
     mut writer: Option<&mut Batcher>,
@@ -159,7 +159,7 @@ pub fn refresh(
         counts.skipped += 1;
         on_event(&Event::Skipped(skip));
     }
-    let present: HashSet<&str> = walk.files.iter().map(|f| f.rel.as_str()).collect();
+    let present: FxHashSet<&str> = walk.files.iter().map(|f| f.rel.as_str()).collect();
     let mut gone: Vec<String> = indexed
         .keys()
         .filter(|p| !present.contains(p.as_str()))
@@ -174,11 +174,8 @@ pub fn refresh(
         counts.removed += 1;
         on_event(&Event::Removed(path));
     }
-    // Content id → path, for duplicates.
-    let mut owners: HashMap<String, String> = indexed
-        .iter()
-        .map(|(path, entry)| (entry.id.clone(), path.clone()))
-        .collect();
+    // Content id → path, for duplicates; made when a file is first read.
+    let mut owners: Option<FxHashMap<String, String>> = None;
     let total = walk.files.len();
     for (n, file) in walk.files.iter().enumerate() {
         on_progress(n + 1, total);
@@ -208,6 +205,12 @@ pub fn refresh(
             }
         };
         let previous_id = before.map(|b| b.id.clone());
+        let owners = owners.get_or_insert_with(|| {
+            indexed
+                .iter()
+                .map(|(path, entry)| (entry.id.clone(), path.clone()))
+                .collect()
+        });
         let duplicate_of = owners
             .get(&article.id)
             .filter(|owner| **owner != file.rel)
