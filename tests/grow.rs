@@ -344,3 +344,57 @@ fn killed_index_run_leaves_a_usable_index_and_a_rerun_completes_it() {
     assert_eq!(doc["total_hits"].as_u64().unwrap() as usize, FILES);
     assert_eq!(status_json(&c)["in_sync"], true);
 }
+
+#[test]
+fn many_segments_updates_and_merges_keep_articles_whole() {
+    const ARTICLES: usize = 240;
+    let c = Corpus::new();
+    let article = |i: usize, colour: &str| {
+        format!(
+            "Story {i}\n\nThe first part is red and common.\n\nThe second part is {colour}.\n\nThe last part names marker{i}.\n"
+        )
+    };
+    for i in 0..ARTICLES {
+        c.write(&format!("s/{i:03}.txt"), article(i, "blue"));
+    }
+    let run = |c: &Corpus| {
+        c.index_cmd()
+            .env("NEWSDEX_COMMIT_EVERY", "7")
+            .assert()
+            .success();
+    };
+    run(&c);
+    for i in (0..ARTICLES).step_by(4) {
+        c.write(&format!("s/{i:03}.txt"), article(i, "green"));
+    }
+    run(&c);
+    let count = |q: &[&str]| -> (usize, usize) {
+        let mut args = q.to_vec();
+        args.extend(["-n", "10000", "--per-article", "1"]);
+        let (doc, _) = c.search_json(&args);
+        let articles = doc["hits"].as_array().unwrap().len();
+        (articles, doc["total_hits"].as_u64().unwrap() as usize)
+    };
+    // Words of one article in different passages match the article.
+    assert_eq!(count(&["red", "blue"]), (180, 360));
+    assert_eq!(count(&["red", "green"]), (60, 120));
+    // No article has both: relaxed to either word, which every article has.
+    let (doc, _) = c.search_json(&["blue", "green", "-n", "10000", "--per-article", "1"]);
+    assert_eq!(doc["relaxed"], true);
+    assert_eq!(doc["hits"].as_array().unwrap().len(), ARTICLES);
+    assert_eq!(count(&["red", "-green"]).0, 180);
+    // Every hit carries its own article's metadata.
+    let (doc, _) = c.search_json(&["marker*", "-n", "10000"]);
+    let hits = doc["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), ARTICLES);
+    for hit in hits {
+        let n: usize = hit["article"]["title"].as_str().unwrap()[6..]
+            .parse()
+            .unwrap();
+        assert_eq!(hit["article"]["path"], format!("s/{n:03}.txt"));
+        assert!(hit["passage"]["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("marker{n}.")));
+    }
+}
