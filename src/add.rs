@@ -21,9 +21,9 @@ use tantivy::{Searcher, TantivyDocument, Term};
 use crate::article;
 use crate::clock;
 use crate::files;
+use crate::files::FileMeta;
 use crate::indexer::Batcher;
 use crate::store::Store;
-use crate::sync::FileMeta;
 
 /// One thing given to `add`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,7 +200,7 @@ fn collect(
 }
 
 fn candidate_for(given: String, abs: &Path, seeds_abs: &Path, copy_to: &str) -> Candidate {
-    let text = files::read_text(abs);
+    let text = files::read_text(abs).map(|(text, _)| text);
     match abs.strip_prefix(seeds_abs) {
         Ok(rel) => Candidate {
             given,

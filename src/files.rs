@@ -4,6 +4,7 @@ use std::fmt;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
 
 use walkdir::WalkDir;
 
@@ -113,14 +114,45 @@ pub fn rel_string(rel: &Path) -> String {
         .join("/")
 }
 
+/// Size and modification time of a file: the cheap check for changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FileMeta {
+    pub size: u64,
+    /// Nanoseconds since 1970 (0 when the platform does not say).
+    pub mtime: u64,
+}
+
+impl FileMeta {
+    pub fn of(path: &Path) -> std::io::Result<FileMeta> {
+        Ok(FileMeta::from(&fs::metadata(path)?))
+    }
+}
+
+impl From<&fs::Metadata> for FileMeta {
+    fn from(meta: &fs::Metadata) -> FileMeta {
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as u64);
+        FileMeta {
+            size: meta.len(),
+            mtime,
+        }
+    }
+}
+
 /// Reads an article file, refusing what is not UTF-8 text: the error is the
-/// reason, ready to show after the path.
-pub fn read_text(path: &Path) -> Result<String, String> {
+/// reason, ready to show after the path. The size and time returned are
+/// those of the file that was read.
+pub fn read_text(path: &Path) -> Result<(String, FileMeta), String> {
     let file = fs::File::open(path).map_err(|e| format!("cannot read it ({e})"))?;
-    let size = file
-        .metadata()
-        .map_err(|e| format!("cannot read it ({e})"))?
-        .len();
+    let meta = FileMeta::from(
+        &file
+            .metadata()
+            .map_err(|e| format!("cannot read it ({e})"))?,
+    );
+    let size = meta.size;
     if size > MAX_FILE_BYTES {
         return Err(format!(
             "too large for an article ({} MiB; the limit is {} MiB)",
@@ -132,7 +164,7 @@ pub fn read_text(path: &Path) -> Result<String, String> {
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read it ({e})"))?;
-    decode(bytes)
+    decode(bytes).map(|text| (text, meta))
 }
 
 /// Checks that bytes are a non-empty UTF-8 text.

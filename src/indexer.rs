@@ -17,10 +17,11 @@ use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
 use crate::article::Article;
 use crate::clock;
+use crate::files::FileMeta;
 use crate::passage::{self, Passage};
 use crate::schema::Fields;
 use crate::store::{self, Store};
-use crate::sync::{self, Counts, Event, FileMeta};
+use crate::sync::{self, Counts, Event};
 
 /// Segments larger than this are left alone by the merges of a small write
 /// (`add`); `index` merges them.

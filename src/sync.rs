@@ -10,9 +10,7 @@
 //! without a writer, tells `newsdex status` what a refresh would do.
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::fs;
 use std::path::Path;
-use std::time::UNIX_EPOCH;
 
 use anyhow::Result;
 use serde::Serialize;
@@ -21,33 +19,10 @@ use tantivy::{DocId, Searcher};
 
 use crate::article;
 use crate::clock;
-use crate::files::{self, Skipped};
+use crate::files::{self, FileMeta, Skipped};
 use crate::indexer::{Batcher, CommitInfo};
 use crate::schema::{ID, MTIME, PATH, SIZE};
 use crate::store::Store;
-
-/// Size and modification time of a file: the cheap check for changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct FileMeta {
-    pub size: u64,
-    /// Nanoseconds since 1970 (0 when the platform does not say).
-    pub mtime: u64,
-}
-
-impl FileMeta {
-    pub fn of(path: &Path) -> std::io::Result<FileMeta> {
-        let meta = fs::metadata(path)?;
-        let mtime = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as u64);
-        Ok(FileMeta {
-            size: meta.len(),
-            mtime,
-        })
-    }
-}
 
 /// What the index holds for one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,13 +155,12 @@ pub fn refresh(
     for (n, file) in walk.files.iter().enumerate() {
         on_progress(n + 1, total);
         let before = indexed.get(&file.rel);
-        let meta = FileMeta::of(&file.abs).unwrap_or_default();
-        if before.is_some_and(|b| b.meta == meta) {
+        if before.is_some_and(|b| FileMeta::of(&file.abs).is_ok_and(|m| m == b.meta)) {
             counts.unchanged += 1;
             continue;
         }
-        let article = match files::read_text(&file.abs) {
-            Ok(text) => article::parse(&file.rel, &text),
+        let (article, meta) = match files::read_text(&file.abs) {
+            Ok((text, meta)) => (article::parse(&file.rel, &text), meta),
             Err(reason) => {
                 if before.is_some() {
                     // It was an article and is no longer one: its old passages go.
