@@ -4,18 +4,22 @@
 //! The data flows through one module per stage:
 //! [`files`] (walk and read) → [`article`] (parse fields) → [`passage`]
 //! (split the body) → [`indexer`] (tantivy documents, see [`schema`] and
-//! [`store`]) → [`query`] (parse the query language) → [`search`] (match,
-//! rank, cap) → [`highlight`] (exact spans) → [`render`] (text or JSON).
+//! [`store`]; [`sync`] and [`add`] keep the index in step with the folder) →
+//! [`query`] (parse the query language) → [`plan`] (analyzed leaves, tantivy
+//! queries) → [`search`] (match articles with [`article_set`], rank passages,
+//! cap) → [`highlight`] (exact spans) → [`render`] (text or JSON).
 
 pub mod add;
 pub mod analysis;
 pub mod article;
+pub mod article_set;
 pub mod cli;
 pub mod clock;
 pub mod files;
 pub mod highlight;
 pub mod indexer;
 pub mod passage;
+pub mod plan;
 pub mod query;
 pub mod render;
 pub mod schema;

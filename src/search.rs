@@ -9,34 +9,26 @@
 //! article.
 
 use std::collections::HashMap;
-use std::ops::Bound;
 use std::sync::Arc;
 
 use anyhow::Result;
 use serde::Serialize;
-use tantivy::collector::{Collector, Count, FilterCollector, SegmentCollector, TopDocs};
-use tantivy::columnar::Column;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
-};
-use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::collector::{Count, FilterCollector, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query};
+use tantivy::schema::{Field, Value};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{
-    DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
-};
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 
-use crate::analysis::{self, analyzer, unstemmed_analyzer};
+use crate::analysis::{self, analyzer};
+use crate::article_set::{ArticleKeys, ArticleSet, Bits};
 use crate::highlight::{self, Pattern};
 use crate::indexer::Header;
 use crate::passage::PassageKind;
-use crate::query::{self, Leaf, Node, Scope};
+use crate::plan::{leaf_query, Expr, Matcher, Plan};
+use crate::query::{self, Node, Scope};
 use crate::schema::{Fields, ARTICLE_KEY};
 use crate::store::Store;
 
-/// How much a match in the headline or the tags counts next to one in the
-/// passage text.
-const TITLE_BOOST: Score = 0.6;
-const TAGS_BOOST: Score = 0.6;
 /// What a headline match adds to the other passages of the article, per unit
 /// of idf (about what the headline's BM25 gives the first passage).
 const TITLE_BONUS: Score = 0.8;
@@ -94,354 +86,6 @@ pub struct PassageInfo {
     pub highlights: Vec<(usize, usize)>,
 }
 
-/// What a compiled leaf looks for.
-#[derive(Debug, Clone)]
-enum Matcher {
-    Text { scope: Scope, pattern: Pattern },
-    Year { from: u64, to: u64 },
-}
-
-/// The boolean tree over compiled leaves (indexes into `Plan::leaves`).
-#[derive(Debug, Clone)]
-enum Expr {
-    Leaf(usize),
-    And(Vec<Expr>),
-    Or(Vec<Expr>),
-    Not(Box<Expr>),
-}
-
-/// A query ready to run.
-struct Plan {
-    leaves: Vec<Matcher>,
-    expr: Expr,
-    /// Leaves that are not under a NOT.
-    positive: Vec<usize>,
-}
-
-struct Analyzers {
-    stemmed: TextAnalyzer,
-    unstemmed: TextAnalyzer,
-}
-
-impl Plan {
-    fn compile(node: &Node) -> Result<Plan> {
-        let mut analyzers = Analyzers {
-            stemmed: analyzer(),
-            unstemmed: unstemmed_analyzer(),
-        };
-        let mut leaves = Vec::new();
-        let expr = compile_node(node, &mut analyzers, &mut leaves).ok_or_else(|| {
-            anyhow::anyhow!("the query has no words to search for (only punctuation): add a word")
-        })?;
-        let mut positive = Vec::new();
-        collect_positive(&expr, false, &mut positive);
-        if positive.is_empty() {
-            anyhow::bail!(
-                "the query only excludes words: add a word to search for, as in `mexico -trade`"
-            );
-        }
-        Ok(Plan {
-            leaves,
-            expr,
-            positive,
-        })
-    }
-
-    /// Whether the boolean tree filters articles beyond "a passage matches
-    /// one of the positive leaves" (that is, it has an AND or a NOT).
-    fn needs_article_filter(&self) -> bool {
-        fn simple(e: &Expr) -> bool {
-            match e {
-                Expr::Leaf(_) => true,
-                Expr::Or(items) => items.iter().all(simple),
-                Expr::And(_) | Expr::Not(_) => false,
-            }
-        }
-        !simple(&self.expr)
-    }
-
-    /// The patterns of the positive leaves whose scope `covers` a part of
-    /// the article (the passage text, or the headline): those are marked there.
-    fn patterns(&self, covers: fn(Scope) -> bool) -> Vec<Pattern> {
-        self.positive
-            .iter()
-            .filter_map(|&i| match &self.leaves[i] {
-                Matcher::Text { scope, pattern } if covers(*scope) => Some(pattern.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-}
-
-fn collect_positive(e: &Expr, negated: bool, out: &mut Vec<usize>) {
-    match e {
-        Expr::Leaf(i) if !negated => out.push(*i),
-        Expr::Leaf(_) => {}
-        Expr::And(items) | Expr::Or(items) => {
-            items.iter().for_each(|x| collect_positive(x, negated, out))
-        }
-        Expr::Not(inner) => collect_positive(inner, !negated, out),
-    }
-}
-
-/// Compiles a node; `None` when it holds nothing searchable (punctuation).
-fn compile_node(node: &Node, a: &mut Analyzers, leaves: &mut Vec<Matcher>) -> Option<Expr> {
-    let mut list = |items: &[Node], a: &mut Analyzers| -> Vec<Expr> {
-        items
-            .iter()
-            .filter_map(|n| compile_node(n, a, leaves))
-            .collect()
-    };
-    match node {
-        Node::Leaf(leaf) => {
-            let matcher = compile_leaf(leaf, a)?;
-            leaves.push(matcher);
-            Some(Expr::Leaf(leaves.len() - 1))
-        }
-        Node::And(items) => collapse(list(items, a), Expr::And),
-        Node::Or(items) => collapse(list(items, a), Expr::Or),
-        Node::Not(inner) => compile_node(inner, a, leaves).map(|e| Expr::Not(Box::new(e))),
-    }
-}
-
-fn collapse(mut items: Vec<Expr>, make: fn(Vec<Expr>) -> Expr) -> Option<Expr> {
-    match items.len() {
-        0 => None,
-        1 => items.pop(),
-        _ => Some(make(items)),
-    }
-}
-
-fn compile_leaf(leaf: &Leaf, a: &mut Analyzers) -> Option<Matcher> {
-    let terms = |analyzer: &mut TextAnalyzer, text: &str| -> Vec<String> {
-        analysis::tokens(analyzer, text)
-            .into_iter()
-            .map(|t| t.term)
-            .collect()
-    };
-    let (scope, pattern) = match leaf {
-        Leaf::Year { from, to } => {
-            return Some(Matcher::Year {
-                from: *from,
-                to: *to,
-            })
-        }
-        Leaf::Word { scope, text } => (*scope, words_pattern(terms(&mut a.stemmed, text), 0)?),
-        Leaf::Phrase { scope, text, slop } => {
-            (*scope, words_pattern(terms(&mut a.stemmed, text), *slop)?)
-        }
-        Leaf::Prefix { scope, text } => {
-            let mut words = terms(&mut a.unstemmed, text);
-            let last = words.pop()?;
-            if words.is_empty() {
-                (*scope, Pattern::Prefix(last))
-            } else {
-                // `u.s-trade*`: only the last word is a prefix; keep the rest as words.
-                (*scope, words_pattern(terms(&mut a.stemmed, text), 0)?)
-            }
-        }
-    };
-    Some(Matcher::Text { scope, pattern })
-}
-
-fn words_pattern(mut terms: Vec<String>, slop: u32) -> Option<Pattern> {
-    match terms.len() {
-        0 => None,
-        1 => terms.pop().map(Pattern::Term),
-        _ => Some(Pattern::Phrase(terms, slop)),
-    }
-}
-
-fn pattern_query(field: Field, pattern: &Pattern) -> Box<dyn Query> {
-    match pattern {
-        Pattern::Term(t) => Box::new(TermQuery::new(
-            Term::from_field_text(field, t),
-            IndexRecordOption::WithFreqs,
-        )),
-        Pattern::Phrase(terms, slop) => {
-            let terms = terms
-                .iter()
-                .enumerate()
-                .map(|(i, t)| (i, Term::from_field_text(field, t)))
-                .collect();
-            Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop))
-        }
-        Pattern::Prefix(p) => {
-            let escaped: String = p
-                .chars()
-                .flat_map(|c| {
-                    let escape = !c.is_alphanumeric();
-                    escape.then_some('\\').into_iter().chain(std::iter::once(c))
-                })
-                .collect();
-            match RegexQuery::from_pattern(&format!("{escaped}.*"), field) {
-                Ok(q) => Box::new(q),
-                // An escaped literal prefix always compiles; match nothing otherwise.
-                Err(_) => Box::new(BooleanQuery::new(Vec::new())),
-            }
-        }
-    }
-}
-
-fn leaf_query(m: &Matcher, f: &Fields) -> Box<dyn Query> {
-    match m {
-        Matcher::Year { from, to } => Box::new(RangeQuery::new(
-            Bound::Included(Term::from_field_u64(f.year, *from)),
-            Bound::Included(Term::from_field_u64(f.year, *to)),
-        )),
-        Matcher::Text { scope, pattern } => {
-            let boosted = |field: Field, boost: Score| -> (Occur, Box<dyn Query>) {
-                let q = pattern_query(field, pattern);
-                let q: Box<dyn Query> = if boost == 1.0 {
-                    q
-                } else {
-                    Box::new(BoostQuery::new(q, boost))
-                };
-                (Occur::Should, q)
-            };
-            match scope {
-                Scope::Default => Box::new(BooleanQuery::new(vec![
-                    boosted(f.text, 1.0),
-                    boosted(f.title, TITLE_BOOST),
-                    boosted(f.tags, TAGS_BOOST),
-                ])),
-                Scope::Text => pattern_query(f.text, pattern),
-                Scope::Title => pattern_query(f.title, pattern),
-                Scope::Tags => pattern_query(f.tags, pattern),
-                Scope::Publisher => pattern_query(f.publisher, pattern),
-            }
-        }
-    }
-}
-
-/// A set of article serial numbers.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-struct Bits(Vec<u64>);
-
-impl Bits {
-    fn insert(&mut self, i: u64) {
-        let word = (i / 64) as usize;
-        if word >= self.0.len() {
-            self.0.resize(word + 1, 0);
-        }
-        self.0[word] |= 1 << (i % 64);
-    }
-
-    fn contains(&self, i: u64) -> bool {
-        self.0
-            .get((i / 64) as usize)
-            .is_some_and(|w| (w >> (i % 64)) & 1 == 1)
-    }
-
-    fn and(mut self, other: &Bits) -> Bits {
-        self.0.truncate(other.0.len());
-        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a &= b);
-        self
-    }
-
-    fn or(mut self, other: &Bits) -> Bits {
-        if other.0.len() > self.0.len() {
-            self.0.resize(other.0.len(), 0);
-        }
-        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a |= b);
-        self
-    }
-
-    fn and_not(mut self, other: &Bits) -> Bits {
-        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a &= !b);
-        self
-    }
-}
-
-/// A set of articles, kept as a complement when that is smaller to say.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum ArticleSet {
-    Only(Bits),
-    AllBut(Bits),
-}
-
-impl ArticleSet {
-    fn contains(&self, serial: u64) -> bool {
-        match self {
-            ArticleSet::Only(s) => s.contains(serial),
-            ArticleSet::AllBut(s) => !s.contains(serial),
-        }
-    }
-
-    fn and(self, other: ArticleSet) -> ArticleSet {
-        use ArticleSet::*;
-        match (self, other) {
-            (Only(a), Only(b)) => Only(a.and(&b)),
-            (Only(a), AllBut(b)) | (AllBut(b), Only(a)) => Only(a.and_not(&b)),
-            (AllBut(a), AllBut(b)) => AllBut(a.or(&b)),
-        }
-    }
-
-    fn or(self, other: ArticleSet) -> ArticleSet {
-        use ArticleSet::*;
-        match (self, other) {
-            (Only(a), Only(b)) => Only(a.or(&b)),
-            (Only(a), AllBut(b)) | (AllBut(b), Only(a)) => AllBut(b.and_not(&a)),
-            (AllBut(a), AllBut(b)) => AllBut(a.and(&b)),
-        }
-    }
-
-    fn not(self) -> ArticleSet {
-        match self {
-            ArticleSet::Only(s) => ArticleSet::AllBut(s),
-            ArticleSet::AllBut(s) => ArticleSet::Only(s),
-        }
-    }
-}
-
-/// Collects the serial numbers of the articles of the matching passages.
-struct ArticleKeys;
-
-struct SegmentArticleKeys {
-    column: Column<u64>,
-    keys: Bits,
-}
-
-impl Collector for ArticleKeys {
-    type Fruit = Bits;
-    type Child = SegmentArticleKeys;
-
-    fn for_segment(
-        &self,
-        _: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentArticleKeys> {
-        Ok(SegmentArticleKeys {
-            column: reader.fast_fields().u64(ARTICLE_KEY)?,
-            keys: Bits::default(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Bits>) -> tantivy::Result<Bits> {
-        Ok(fruits
-            .into_iter()
-            .fold(Bits::default(), |acc, b| acc.or(&b)))
-    }
-}
-
-impl SegmentCollector for SegmentArticleKeys {
-    type Fruit = Bits;
-
-    fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(key) = self.column.first(doc) {
-            self.keys.insert(key);
-        }
-    }
-
-    fn harvest(self) -> Bits {
-        self.keys
-    }
-}
-
 struct Run<'a> {
     searcher: &'a Searcher,
     fields: Fields,
@@ -469,7 +113,7 @@ impl Run<'_> {
                 }
                 acc
             }
-            Expr::Not(inner) => self.articles(inner)?.not(),
+            Expr::Not(inner) => self.articles(inner)?.complement(),
         })
     }
 
@@ -748,35 +392,5 @@ fn results(query: &str, total: u64, relaxed: bool, candidates: Vec<Candidate>) -
                 passage: c.passage,
             })
             .collect(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn bits(items: &[u64]) -> Bits {
-        let mut b = Bits::default();
-        items.iter().for_each(|&i| b.insert(i));
-        b
-    }
-
-    fn members(set: &ArticleSet) -> Vec<u64> {
-        (0..200).filter(|&i| set.contains(i)).collect()
-    }
-
-    #[test]
-    fn article_set_algebra() {
-        use ArticleSet::*;
-        let a = || Only(bits(&[1, 2, 3, 130]));
-        let b = || Only(bits(&[2, 3, 4]));
-        assert_eq!(members(&a().and(b())), [2, 3]);
-        assert_eq!(members(&a().or(b())), [1, 2, 3, 4, 130]);
-        assert_eq!(members(&a().and(b().not())), [1, 130]);
-        let not_a_or_b = a().not().or(b());
-        assert!(not_a_or_b.contains(0) && not_a_or_b.contains(2) && !not_a_or_b.contains(1));
-        let neither = a().not().and(b().not());
-        assert!(neither.contains(0) && !neither.contains(4) && !neither.contains(130));
-        assert_eq!(members(&a().not().not()), [1, 2, 3, 130]);
     }
 }

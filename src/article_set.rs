@@ -1,0 +1,170 @@
+//! Sets of articles: which articles a query's boolean structure accepts.
+//!
+//! Each leaf gives the serial numbers of the articles with a passage that
+//! matches it (collected from the fast field that groups passages); AND, OR
+//! and NOT then combine those sets, kept as a complement when that is what
+//! NOT produced.
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::schema::ARTICLE_KEY;
+
+/// A set of article serial numbers.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Bits(Vec<u64>);
+
+impl Bits {
+    fn insert(&mut self, i: u64) {
+        let word = (i / 64) as usize;
+        if word >= self.0.len() {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << (i % 64);
+    }
+
+    fn contains(&self, i: u64) -> bool {
+        self.0
+            .get((i / 64) as usize)
+            .is_some_and(|w| (w >> (i % 64)) & 1 == 1)
+    }
+
+    fn and(mut self, other: &Bits) -> Bits {
+        self.0.truncate(other.0.len());
+        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a &= b);
+        self
+    }
+
+    fn or(mut self, other: &Bits) -> Bits {
+        if other.0.len() > self.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a |= b);
+        self
+    }
+
+    fn and_not(mut self, other: &Bits) -> Bits {
+        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a &= !b);
+        self
+    }
+}
+
+/// A set of articles, kept as a complement when that is smaller to say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArticleSet {
+    Only(Bits),
+    AllBut(Bits),
+}
+
+impl ArticleSet {
+    pub fn contains(&self, serial: u64) -> bool {
+        match self {
+            ArticleSet::Only(s) => s.contains(serial),
+            ArticleSet::AllBut(s) => !s.contains(serial),
+        }
+    }
+
+    pub fn and(self, other: ArticleSet) -> ArticleSet {
+        use ArticleSet::*;
+        match (self, other) {
+            (Only(a), Only(b)) => Only(a.and(&b)),
+            (Only(a), AllBut(b)) | (AllBut(b), Only(a)) => Only(a.and_not(&b)),
+            (AllBut(a), AllBut(b)) => AllBut(a.or(&b)),
+        }
+    }
+
+    pub fn or(self, other: ArticleSet) -> ArticleSet {
+        use ArticleSet::*;
+        match (self, other) {
+            (Only(a), Only(b)) => Only(a.or(&b)),
+            (Only(a), AllBut(b)) | (AllBut(b), Only(a)) => AllBut(b.and_not(&a)),
+            (AllBut(a), AllBut(b)) => AllBut(a.and(&b)),
+        }
+    }
+
+    pub fn complement(self) -> ArticleSet {
+        match self {
+            ArticleSet::Only(s) => ArticleSet::AllBut(s),
+            ArticleSet::AllBut(s) => ArticleSet::Only(s),
+        }
+    }
+}
+
+/// Collects the serial numbers of the articles of the matching passages.
+pub struct ArticleKeys;
+
+pub struct SegmentArticleKeys {
+    column: Column<u64>,
+    keys: Bits,
+}
+
+impl Collector for ArticleKeys {
+    type Fruit = Bits;
+    type Child = SegmentArticleKeys;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentArticleKeys> {
+        Ok(SegmentArticleKeys {
+            column: reader.fast_fields().u64(ARTICLE_KEY)?,
+            keys: Bits::default(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Bits>) -> tantivy::Result<Bits> {
+        Ok(fruits
+            .into_iter()
+            .fold(Bits::default(), |acc, b| acc.or(&b)))
+    }
+}
+
+impl SegmentCollector for SegmentArticleKeys {
+    type Fruit = Bits;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(key) = self.column.first(doc) {
+            self.keys.insert(key);
+        }
+    }
+
+    fn harvest(self) -> Bits {
+        self.keys
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bits(items: &[u64]) -> Bits {
+        let mut b = Bits::default();
+        items.iter().for_each(|&i| b.insert(i));
+        b
+    }
+
+    fn members(set: &ArticleSet) -> Vec<u64> {
+        (0..200).filter(|&i| set.contains(i)).collect()
+    }
+
+    #[test]
+    fn article_set_algebra() {
+        use ArticleSet::*;
+        let a = || Only(bits(&[1, 2, 3, 130]));
+        let b = || Only(bits(&[2, 3, 4]));
+        assert_eq!(members(&a().and(b())), [2, 3]);
+        assert_eq!(members(&a().or(b())), [1, 2, 3, 4, 130]);
+        assert_eq!(members(&a().and(b().complement())), [1, 130]);
+        let not_a_or_b = a().complement().or(b());
+        assert!(not_a_or_b.contains(0) && not_a_or_b.contains(2) && !not_a_or_b.contains(1));
+        let neither = a().complement().and(b().complement());
+        assert!(neither.contains(0) && !neither.contains(4) && !neither.contains(130));
+        assert_eq!(members(&a().complement().complement()), [1, 2, 3, 130]);
+    }
+}
