@@ -1,5 +1,6 @@
 //! Finding article files under the seeds folder and reading them safely.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::fs;
 use std::io::Read;
@@ -55,50 +56,89 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
         .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }
 
-/// Walks `seeds` recursively for `.txt` and `.md` files, following symlinks
-/// but not their loops, and leaving out hidden entries and the folder
-/// `exclude` (the index, when it lives inside the seeds folder).
-/// Files come sorted by relative path.
+/// Walks `seeds` recursively for `.txt` and `.md` files, leaving out hidden
+/// entries and the folder `exclude` (the index, when it lives inside the
+/// seeds folder). Symbolic links are followed, but never into a loop.
+/// Files come in a stable order: by name, folder by folder.
 pub fn walk(seeds: &Path, exclude: Option<&Path>) -> Walk {
     let exclude = exclude.and_then(|p| p.canonicalize().ok());
     let mut out = Walk::default();
-    let entries = WalkDir::new(seeds)
-        .follow_links(true)
+    let mut followed: HashSet<PathBuf> = seeds.canonicalize().into_iter().collect();
+    walk_dir(seeds, seeds, exclude.as_deref(), &mut followed, &mut out);
+    out
+}
+
+/// Walks `dir` without following links (so that no entry needs a `stat`),
+/// then takes a link to an article file as a file and walks a link to a
+/// folder in turn, unless it leads to a folder above it or already followed.
+fn walk_dir(
+    seeds: &Path,
+    dir: &Path,
+    exclude: Option<&Path>,
+    followed: &mut HashSet<PathBuf>,
+    out: &mut Walk,
+) {
+    let entries = WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
             let hidden = e.depth() > 0 && is_hidden(e.file_name());
             let excluded = e.file_type().is_dir()
-                && exclude
-                    .as_ref()
-                    .is_some_and(|x| e.path().canonicalize().ok().as_ref() == Some(x));
+                && exclude.is_some_and(|x| e.path().canonicalize().ok().as_deref() == Some(x));
             !hidden && !excluded
         });
+    let skip = |out: &mut Walk, path: &Path, reason: String| {
+        out.skipped.push(Skipped {
+            path: path.display().to_string(),
+            reason,
+        })
+    };
     for entry in entries {
-        match entry {
-            Ok(e) if e.file_type().is_file() && is_article_file(e.path()) => {
-                let rel = e.path().strip_prefix(seeds).unwrap_or(e.path());
-                out.files.push(SourceFile {
-                    rel: rel_string(rel),
-                    abs: e.path().to_path_buf(),
-                });
-            }
-            Ok(_) => {}
+        let e = match entry {
+            Ok(e) => e,
             Err(err) => {
-                let path = err
-                    .path()
-                    .map_or_else(|| seeds.display().to_string(), |p| p.display().to_string());
-                let reason = if err.loop_ancestor().is_some() {
-                    "symbolic link loop, not followed".to_string()
-                } else {
-                    err.io_error()
-                        .map_or_else(|| err.to_string(), |e| e.to_string())
-                };
-                out.skipped.push(Skipped { path, reason });
+                let path = err.path().unwrap_or(dir).to_path_buf();
+                let reason = err
+                    .io_error()
+                    .map_or_else(|| err.to_string(), |e| e.to_string());
+                skip(out, &path, reason);
+                continue;
+            }
+        };
+        if e.file_type().is_file() {
+            if is_article_file(e.path()) {
+                out.files.push(source_file(seeds, e.into_path()));
+            }
+            continue;
+        }
+        let path = e.path();
+        if e.file_type().is_symlink() {
+            match fs::metadata(path) {
+                Ok(m) if m.is_file() && is_article_file(path) => {
+                    out.files.push(source_file(seeds, path.to_path_buf()));
+                }
+                Ok(m) if m.is_dir() => {
+                    let real = path.canonicalize().unwrap_or_default();
+                    let above = path
+                        .parent()
+                        .and_then(|p| p.canonicalize().ok())
+                        .is_some_and(|p| p.starts_with(&real));
+                    if above || !followed.insert(real) {
+                        skip(out, path, "symbolic link loop, not followed".to_string());
+                    } else {
+                        walk_dir(seeds, path, exclude, followed, out);
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => skip(out, path, format!("broken symbolic link ({err})")),
             }
         }
     }
-    out
+}
+
+fn source_file(seeds: &Path, abs: PathBuf) -> SourceFile {
+    let rel = rel_string(abs.strip_prefix(seeds).unwrap_or(&abs));
+    SourceFile { rel, abs }
 }
 
 /// A relative path with `/` separators on every platform.

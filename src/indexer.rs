@@ -47,9 +47,9 @@ pub struct IndexOptions {
 /// What a run did, for its summary line.
 #[derive(Debug, Default)]
 pub struct Summary {
+    /// What changed, and the articles in the index after the run.
     pub counts: Counts,
-    /// Articles and passages in the index after the run.
-    pub articles: usize,
+    /// Passages in the index after the run.
     pub passages: u64,
     pub seconds: f64,
 }
@@ -65,7 +65,7 @@ impl Summary {
             c.updated,
             c.removed,
             c.unchanged,
-            plural(self.articles as u64, "article"),
+            plural(c.articles as u64, "article"),
             plural(self.passages, "passage"),
             self.seconds
         );
@@ -336,11 +336,10 @@ pub fn run(opts: &IndexOptions, warn: &mut dyn FnMut(&str)) -> Result<Summary> {
     bar.set_message("committing");
     batcher.finish()?;
     bar.finish_and_clear();
-    let searcher = store.reader()?.searcher();
+    let passages = store.reader()?.searcher().num_docs();
     Ok(Summary {
         counts,
-        articles: sync::indexed(&searcher)?.len(),
-        passages: searcher.num_docs(),
+        passages,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -19,7 +19,7 @@ use tantivy::{DocId, Searcher};
 
 use crate::article;
 use crate::clock;
-use crate::files::{self, FileMeta, Skipped};
+use crate::files::{self, FileMeta, Skipped, SourceFile};
 use crate::indexer::{Batcher, CommitInfo};
 use crate::schema::{ID, MTIME, PATH, SIZE};
 use crate::store::Store;
@@ -115,6 +115,31 @@ pub struct Counts {
     pub unchanged: usize,
     pub duplicates: usize,
     pub skipped: usize,
+    /// Articles in the index after the refresh.
+    pub articles: usize,
+}
+
+/// For each file, whether the index holds it with the same size and time
+/// (the cheap check). The `stat` calls are the bulk of a refresh where little
+/// changed, so they run on every core.
+fn unchanged_files(files: &[SourceFile], indexed: &FxHashMap<String, Indexed>) -> Vec<bool> {
+    let check = |file: &SourceFile| {
+        indexed
+            .get(&file.rel)
+            .is_some_and(|b| FileMeta::of(&file.abs).is_ok_and(|m| m == b.meta))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(check).collect::<Vec<bool>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 /// Brings the index, which holds `indexed`, in line with the seeds folder:
@@ -141,6 +166,7 @@ pub fn refresh(
         .cloned()
         .collect();
     gone.sort();
+    counts.articles = indexed.len() - gone.len();
     for path in gone {
         indexed.remove(&path);
         if let Some(w) = writer.as_deref_mut() {
@@ -151,14 +177,15 @@ pub fn refresh(
     }
     // Content id → path, for duplicates; made when a file is first read.
     let mut owners: Option<FxHashMap<String, String>> = None;
+    let unchanged = unchanged_files(&walk.files, &indexed);
     let total = walk.files.len();
     for (n, file) in walk.files.iter().enumerate() {
         on_progress(n + 1, total);
-        let before = indexed.get(&file.rel);
-        if before.is_some_and(|b| FileMeta::of(&file.abs).is_ok_and(|m| m == b.meta)) {
+        if unchanged[n] {
             counts.unchanged += 1;
             continue;
         }
+        let before = indexed.get(&file.rel);
         let (article, meta) = match files::read_text(&file.abs) {
             Ok((text, meta)) => (article::parse(&file.rel, &text), meta),
             Err(reason) => {
@@ -168,6 +195,7 @@ pub fn refresh(
                         w.delete_path(&file.rel);
                     }
                     counts.removed += 1;
+                    counts.articles -= 1;
                     on_event(&Event::Removed(file.rel.clone()));
                 }
                 counts.skipped += 1;
@@ -197,6 +225,7 @@ pub fn refresh(
             }
             if let Some(old) = &previous_id {
                 owners.remove(old);
+                counts.articles -= 1;
             }
             counts.duplicates += 1;
             on_event(&Event::Duplicate {
@@ -221,6 +250,7 @@ pub fn refresh(
             }
             None => {
                 counts.added += 1;
+                counts.articles += 1;
                 on_event(&Event::Added(file.rel.clone()));
             }
         }

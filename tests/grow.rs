@@ -398,3 +398,22 @@ fn many_segments_updates_and_merges_keep_articles_whole() {
             .contains(&format!("marker{n}.")));
     }
 }
+
+#[test]
+fn a_file_edited_into_a_copy_of_another_is_reported_and_counted_once() {
+    let c = Corpus::new();
+    c.write("a.txt", LAYOUT_A).write("b.txt", LAYOUT_B);
+    c.index_cmd().assert().success();
+    c.write("b.txt", LAYOUT_A);
+    c.index_cmd()
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("duplicate")
+                .and(predicate::str::contains("same content as a.txt")),
+        )
+        .stderr(predicate::str::contains("; 1 article ("));
+    assert_eq!(status_json(&c)["articles"], 1);
+    let (_, code) = c.search_json(&["harbour"]);
+    assert_eq!(code, 1, "b.txt's old text is gone");
+}
