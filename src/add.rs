@@ -22,7 +22,8 @@ use crate::article;
 use crate::clock;
 use crate::files;
 use crate::files::FileMeta;
-use crate::indexer::Batcher;
+use crate::indexer::{Batcher, Header};
+use crate::schema::{ARTICLE_KEY, HEADER};
 use crate::store::Store;
 
 /// One thing given to `add`.
@@ -217,21 +218,30 @@ fn candidate_for(given: String, abs: &Path, seeds_abs: &Path, copy_to: &str) -> 
     }
 }
 
-/// The stored value of `want` in the first document whose `field` is `value`.
-fn lookup(searcher: &Searcher, field: Field, value: &str, want: Field) -> Result<Option<String>> {
+/// The header and serial number of the indexed article whose `field` (a
+/// path or an id) is `value`.
+fn lookup(searcher: &Searcher, field: Field, value: &str) -> Result<Option<(Header, u64)>> {
     let query = TermQuery::new(
         Term::from_field_text(field, value),
         IndexRecordOption::Basic,
     );
     let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-    let Some((_, addr)) = top.first() else {
+    let Some(&(_, addr)) = top.first() else {
         return Ok(None);
     };
-    let doc: TantivyDocument = searcher.doc(*addr)?;
-    Ok(doc
-        .get_first(want)
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    let header = doc
+        .get_first(searcher.schema().get_field(HEADER)?)
         .and_then(|v| v.as_str())
-        .map(str::to_string))
+        .and_then(|h| serde_json::from_str(h).ok())
+        .unwrap_or_default();
+    let serial = searcher
+        .segment_reader(addr.segment_ord)
+        .fast_fields()
+        .u64(ARTICLE_KEY)?
+        .first(addr.doc_id)
+        .unwrap_or(0);
+    Ok(Some((header, serial)))
 }
 
 fn add_one(
@@ -259,17 +269,17 @@ fn add_one(
         c.rel
     };
     let seeds_path = |rel: &str| seeds.join(rel).display().to_string();
-    let indexed_id = lookup(searcher, f.path, &rel, f.id)?;
-    if indexed_id.as_deref() == Some(id.as_str()) {
+    let indexed = lookup(searcher, f.path, &rel)?;
+    if indexed.as_ref().is_some_and(|(h, _)| h.id == id) {
         return Ok(Outcome::Unchanged {
             path: seeds_path(&rel),
         });
     }
     let owner = match added_ids.get(&id) {
         Some(p) => Some(p.clone()),
-        None => {
-            lookup(searcher, f.id, &id, f.path)?.filter(|p| *p != rel && seeds.join(p).exists())
-        }
+        None => lookup(searcher, f.id, &id)?
+            .map(|(h, _)| h.path)
+            .filter(|p| *p != rel && seeds.join(p).exists()),
     };
     if let Some(of) = owner {
         return Ok(Outcome::Duplicate {
@@ -283,13 +293,13 @@ fn add_one(
     }
     let meta = FileMeta::of(&dest).unwrap_or_default();
     let article = article::parse(&rel, &text);
-    if indexed_id.is_some() {
-        batcher.delete_path(&rel);
+    if let Some((_, serial)) = indexed {
+        batcher.delete_article(serial);
     }
     batcher.add_article(&article, meta)?;
     added_ids.insert(id, rel.clone());
     let path = seeds_path(&rel);
-    Ok(if indexed_id.is_some() {
+    Ok(if indexed.is_some() {
         Outcome::Updated { path }
     } else {
         Outcome::Added { path }

@@ -113,17 +113,37 @@ impl CommitInfo {
     }
 }
 
-/// What every passage stores of its article for display.
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// What every passage stores of its article, for display (the names are
+/// those of the JSON output's `article`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {
+    pub id: String,
+    pub path: String,
     pub title: String,
     pub tags: Vec<String>,
     pub publisher: Option<String>,
+    pub date: Option<String>,
+    pub year: Option<u64>,
+}
+
+impl Header {
+    pub fn of(article: &Article) -> Header {
+        Header {
+            id: article.id.clone(),
+            path: article.path.clone(),
+            title: article.title.clone(),
+            tags: article.tags.clone(),
+            publisher: article.publisher.clone(),
+            date: article.date.clone(),
+            year: article.year,
+        }
+    }
 }
 
 /// The tantivy documents of one article: one per passage. `serial` is the
 /// article's number in this index (small numbers keep the fast field that
-/// groups passages by article small).
+/// groups passages small). What is said of the article as a whole is indexed
+/// on its first passage only.
 pub fn documents(
     article: &Article,
     passages: &[Passage],
@@ -131,22 +151,20 @@ pub fn documents(
     serial: u64,
     f: &Fields,
 ) -> Vec<TantivyDocument> {
-    let header = serde_json::to_string(&Header {
-        title: article.title.clone(),
-        tags: article.tags.clone(),
-        publisher: article.publisher.clone(),
-    })
-    .unwrap_or_default();
+    let header = serde_json::to_string(&Header::of(article)).unwrap_or_default();
     passages
         .iter()
         .enumerate()
         .map(|(i, p)| {
             let mut doc = TantivyDocument::new();
-            doc.add_text(f.id, &article.id);
             doc.add_u64(f.article_key, serial);
-            doc.add_text(f.path, &article.path);
             doc.add_text(f.header, &header);
+            doc.add_text(f.text, &p.text);
+            doc.add_u64(f.ordinal, p.ordinal);
+            doc.add_u64(f.kind, p.kind.code());
             if i == 0 {
+                doc.add_text(f.id, &article.id);
+                doc.add_text(f.path, &article.path);
                 doc.add_text(f.title, &article.title);
                 for tag in &article.tags {
                     doc.add_text(f.tags, tag);
@@ -154,18 +172,12 @@ pub fn documents(
                 if let Some(publisher) = &article.publisher {
                     doc.add_text(f.publisher, publisher);
                 }
+                if let Some(year) = article.year {
+                    doc.add_u64(f.year, year);
+                }
+                doc.add_u64(f.size, meta.size);
+                doc.add_u64(f.mtime, meta.mtime);
             }
-            if let Some(date) = &article.date {
-                doc.add_text(f.date, date);
-            }
-            if let Some(year) = article.year {
-                doc.add_u64(f.year, year);
-            }
-            doc.add_text(f.text, &p.text);
-            doc.add_u64(f.ordinal, p.ordinal);
-            doc.add_u64(f.kind, p.kind.code());
-            doc.add_u64(f.size, meta.size);
-            doc.add_u64(f.mtime, meta.mtime);
             doc
         })
         .collect()
@@ -232,10 +244,10 @@ impl Batcher {
         })
     }
 
-    /// Removes every passage of the file at `path` (relative to the seeds).
-    pub fn delete_path(&mut self, path: &str) {
+    /// Removes every passage of the article with this serial number.
+    pub fn delete_article(&mut self, serial: u64) {
         self.writer
-            .delete_term(Term::from_field_text(self.fields.path, path));
+            .delete_term(Term::from_field_u64(self.fields.article_key, serial));
     }
 
     pub fn delete_all(&mut self) -> Result<()> {

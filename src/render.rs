@@ -86,7 +86,7 @@ fn paint(color: bool, code: &str, s: &str) -> String {
 }
 
 fn write_hit(hit: &Hit, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    let a = &hit.article;
+    let a = &hit.article.header;
     let title = if a.title.is_empty() {
         "(untitled)"
     } else {

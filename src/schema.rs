@@ -16,7 +16,6 @@ pub const HEADER: &str = "header";
 pub const TITLE: &str = "title";
 pub const TAGS: &str = "tags";
 pub const PUBLISHER: &str = "publisher";
-pub const DATE: &str = "date";
 pub const YEAR: &str = "year";
 pub const TEXT: &str = "text";
 pub const ORDINAL: &str = "ordinal";
@@ -24,26 +23,26 @@ pub const KIND: &str = "kind";
 pub const SIZE: &str = "size";
 pub const MTIME: &str = "mtime";
 
-/// Handles to every field of the schema.
+/// Handles to every field of the schema. Fields marked "first passage"
+/// are given once per article, on its first passage.
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
-    /// Article id (content hash, hex), shared by all passages of an article.
+    /// Article id (content hash, hex); first passage. Indexed to find an
+    /// article by content, a fast field for the refresh.
     pub id: Field,
-    /// The article's serial number in this index, a fast field used to
-    /// group passages by article.
+    /// The article's serial number in this index, on every passage: a fast
+    /// field to group passages by article, indexed to delete an article.
     pub article_key: Field,
-    /// Path relative to the seeds folder; unique per file.
+    /// Path relative to the seeds folder, unique per file; first passage.
+    /// Indexed to find a file's article, a fast field for the refresh.
     pub path: Field,
-    /// Headline, tags and publisher as JSON ([`crate::indexer::Header`]),
-    /// stored on every passage for display.
+    /// The article's [`crate::indexer::Header`] as JSON, stored on every
+    /// passage for display.
     pub header: Field,
-    /// The headline, tags (one value per tag) and publisher are indexed once
-    /// per article, on its first passage.
+    /// Headline, tags (one value per tag), publisher and year: first passage.
     pub title: Field,
     pub tags: Field,
     pub publisher: Field,
-    /// ISO date `YYYY-MM-DD`, when the article gives one.
-    pub date: Field,
     pub year: Field,
     /// The passage text.
     pub text: Field,
@@ -51,9 +50,10 @@ pub struct Fields {
     pub ordinal: Field,
     /// What the passage is: see [`crate::passage::PassageKind`].
     pub kind: Field,
-    /// Size in bytes of the file when it was indexed.
+    /// Size in bytes of the file when it was indexed; first passage.
     pub size: Field,
-    /// Modification time of the file when it was indexed (ns since 1970).
+    /// Modification time of the file when it was indexed (ns since 1970);
+    /// first passage.
     pub mtime: Field,
 }
 
@@ -68,15 +68,14 @@ fn analyzed() -> TextOptions {
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
-        id: b.add_text_field(ID, STRING | STORED | FAST),
-        article_key: b.add_u64_field(ARTICLE_KEY, FAST),
-        path: b.add_text_field(PATH, STRING | STORED | FAST),
+        id: b.add_text_field(ID, STRING | FAST),
+        article_key: b.add_u64_field(ARTICLE_KEY, INDEXED | FAST),
+        path: b.add_text_field(PATH, STRING | FAST),
         header: b.add_text_field(HEADER, STORED),
         title: b.add_text_field(TITLE, analyzed()),
         tags: b.add_text_field(TAGS, analyzed()),
         publisher: b.add_text_field(PUBLISHER, analyzed()),
-        date: b.add_text_field(DATE, STRING | STORED),
-        year: b.add_u64_field(YEAR, INDEXED | FAST | STORED),
+        year: b.add_u64_field(YEAR, INDEXED),
         text: b.add_text_field(TEXT, analyzed().set_stored()),
         ordinal: b.add_u64_field(ORDINAL, STORED),
         kind: b.add_u64_field(KIND, STORED),
@@ -97,7 +96,6 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         title: f(TITLE)?,
         tags: f(TAGS)?,
         publisher: f(PUBLISHER)?,
-        date: f(DATE)?,
         year: f(YEAR)?,
         text: f(TEXT)?,
         ordinal: f(ORDINAL)?,

@@ -66,13 +66,9 @@ pub struct Hit {
 
 #[derive(Debug, Serialize)]
 pub struct ArticleInfo {
-    pub id: String,
-    pub path: String,
-    pub title: String,
-    pub tags: Vec<String>,
-    pub publisher: Option<String>,
-    pub date: Option<String>,
-    pub year: Option<u64>,
+    /// id, path, title, tags, publisher, date, year.
+    #[serde(flatten)]
+    pub header: Header,
     /// Byte ranges of `title` that matched.
     pub title_highlights: Vec<(usize, usize)>,
 }
@@ -214,13 +210,7 @@ impl Run<'_> {
         Ok(Candidate {
             score,
             article: ArticleInfo {
-                id: text_of(f.id).unwrap_or_default(),
-                path: text_of(f.path).unwrap_or_default(),
-                title: header.title,
-                tags: header.tags,
-                publisher: header.publisher,
-                date: text_of(f.date),
-                year: u64_of(f.year),
+                header,
                 title_highlights,
             },
             passage: PassageInfo {
@@ -315,7 +305,7 @@ impl Candidate {
         b.score
             .total_cmp(&a.score)
             .then_with(|| a.passage.kind.code().cmp(&b.passage.kind.code()))
-            .then_with(|| a.article.path.cmp(&b.article.path))
+            .then_with(|| a.article.header.path.cmp(&b.article.header.path))
             .then_with(|| a.passage.ordinal.cmp(&b.passage.ordinal))
     }
 }
@@ -325,7 +315,7 @@ fn cap_per_article(candidates: Vec<Candidate>, per_article: usize, limit: usize)
     candidates
         .into_iter()
         .filter(|c| {
-            let n = per.entry(c.article.id.clone()).or_default();
+            let n = per.entry(c.article.header.id.clone()).or_default();
             *n += 1;
             *n <= per_article
         })

@@ -14,7 +14,7 @@ use crate::schema::{self, Fields};
 
 /// The version of the index layout. Bump it whenever the schema or the
 /// analysis changes: older indexes must then be rebuilt.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The file in the index folder that records the format.
 pub const FORMAT_FILE: &str = "newsdex.json";

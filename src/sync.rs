@@ -21,7 +21,7 @@ use crate::article;
 use crate::clock;
 use crate::files::{self, FileMeta, Skipped, SourceFile};
 use crate::indexer::{Batcher, CommitInfo};
-use crate::schema::{ID, MTIME, PATH, SIZE};
+use crate::schema::{ARTICLE_KEY, ID, MTIME, PATH, SIZE};
 use crate::store::Store;
 
 /// What the index holds for one file.
@@ -29,6 +29,8 @@ use crate::store::Store;
 pub struct Indexed {
     pub id: String,
     pub meta: FileMeta,
+    /// The article's serial number, by which it is deleted.
+    pub serial: u64,
 }
 
 /// Every term of a string fast field, by term ordinal (the dictionary is
@@ -54,6 +56,7 @@ pub fn indexed(searcher: &Searcher) -> Result<FxHashMap<String, Indexed>> {
         };
         let sizes = fast.u64(SIZE)?;
         let mtimes = fast.u64(MTIME)?;
+        let serials = fast.u64(ARTICLE_KEY)?;
         let alive = segment.alive_bitset();
         // The first live passage of each file, by path ordinal.
         let mut first: Vec<Option<DocId>> = vec![None; paths.dictionary().num_terms()];
@@ -83,8 +86,9 @@ pub fn indexed(searcher: &Searcher) -> Result<FxHashMap<String, Indexed>> {
                 size: sizes.first(doc).unwrap_or(0),
                 mtime: mtimes.first(doc).unwrap_or(0),
             };
+            let serial = serials.first(doc).unwrap_or(0);
             out.entry(path_terms[ord].clone())
-                .or_insert(Indexed { id, meta });
+                .or_insert(Indexed { id, meta, serial });
         }
     }
     Ok(out)
@@ -168,9 +172,9 @@ pub fn refresh(
     gone.sort();
     counts.articles = indexed.len() - gone.len();
     for path in gone {
-        indexed.remove(&path);
-        if let Some(w) = writer.as_deref_mut() {
-            w.delete_path(&path);
+        let entry = indexed.remove(&path);
+        if let (Some(w), Some(entry)) = (writer.as_deref_mut(), entry) {
+            w.delete_article(entry.serial);
         }
         counts.removed += 1;
         on_event(&Event::Removed(path));
@@ -186,13 +190,14 @@ pub fn refresh(
             continue;
         }
         let before = indexed.get(&file.rel);
+        let previous_serial = before.map(|b| b.serial);
         let (article, meta) = match files::read_text(&file.abs) {
             Ok((text, meta)) => (article::parse(&file.rel, &text), meta),
             Err(reason) => {
-                if before.is_some() {
+                if let Some(serial) = previous_serial {
                     // It was an article and is no longer one: its old passages go.
                     if let Some(w) = writer.as_deref_mut() {
-                        w.delete_path(&file.rel);
+                        w.delete_article(serial);
                     }
                     counts.removed += 1;
                     counts.articles -= 1;
@@ -218,10 +223,8 @@ pub fn refresh(
             .filter(|owner| **owner != file.rel)
             .cloned();
         if let Some(of) = duplicate_of {
-            if previous_id.is_some() {
-                if let Some(w) = writer.as_deref_mut() {
-                    w.delete_path(&file.rel);
-                }
+            if let (Some(w), Some(serial)) = (writer.as_deref_mut(), previous_serial) {
+                w.delete_article(serial);
             }
             if let Some(old) = &previous_id {
                 owners.remove(old);
@@ -235,8 +238,8 @@ pub fn refresh(
             continue;
         }
         if let Some(w) = writer.as_deref_mut() {
-            if previous_id.is_some() {
-                w.delete_path(&file.rel);
+            if let Some(serial) = previous_serial {
+                w.delete_article(serial);
             }
             w.add_article(&article, meta)?;
         }
