@@ -110,7 +110,9 @@ fn write_hit(hit: &Hit, color: bool, out: &mut dyn Write) -> io::Result<()> {
     meta.push(a.path.clone());
     meta.push(format!("passage {}", hit.passage.ordinal));
     meta.push(format!("score {:.2}", hit.score));
-    writeln!(out, "{INDENT}{}", paint(color, DIM, &meta.join(" · ")))?;
+    for line in join_wrapped(&meta, " · ", WIDTH - INDENT.len()) {
+        writeln!(out, "{INDENT}{}", paint(color, DIM, &line))?;
+    }
     let text = &hit.passage.text;
     for (s, e) in wrap(text, WIDTH - INDENT.len()) {
         writeln!(
@@ -120,6 +122,22 @@ fn write_hit(hit: &Hit, color: bool, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Joins items with `sep` into lines of at most `width` columns, breaking
+/// only between items.
+fn join_wrapped(items: &[String], sep: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for item in items {
+        match lines.last_mut() {
+            Some(line) if line.width() + sep.width() + item.width() <= width => {
+                line.push_str(sep);
+                line.push_str(item);
+            }
+            _ => lines.push(item.clone()),
+        }
+    }
+    lines
 }
 
 /// The slice `text[start..end]` with the highlights that fall in it painted.
@@ -190,6 +208,18 @@ mod tests {
             ["one two three", "four five six", "seven eight", "nine ten"]
         );
         assert_eq!(wrap("", 10), Vec::<(usize, usize)>::new());
+    }
+
+    #[test]
+    fn metadata_breaks_between_items() {
+        let items: Vec<String> = ["Valley Wire", "2022-08-29", "a/long/path.txt", "passage 1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            join_wrapped(&items, " · ", 30),
+            ["Valley Wire · 2022-08-29", "a/long/path.txt · passage 1"]
+        );
     }
 
     #[test]

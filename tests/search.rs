@@ -244,6 +244,11 @@ fn ranking_prefers_passages_with_more_query_words() {
 #[test]
 fn text_output_is_wrapped_and_coloured_on_request() {
     let c = corpus_ab();
+    c.write(
+        "a/rather/deeply/nested/folder/of/saved/articles/economists-say-the-harbour-recovers.txt",
+        "Harbour recovery\n\nEconomists say the harbour recovers.\n\nSource: Test Wire, 2006-11-14, test\n",
+    );
+    c.index_cmd().assert().success();
     let out = c
         .cmd()
         .args(["search", "--color", "always", "economists"])
