@@ -245,8 +245,8 @@ fn ranking_prefers_passages_with_more_query_words() {
 fn text_output_is_wrapped_and_coloured_on_request() {
     let c = corpus_ab();
     c.write(
-        "a/rather/deeply/nested/folder/of/saved/articles/economists-say-the-harbour-recovers.txt",
-        "Harbour recovery\n\nEconomists say the harbour recovers.\n\nSource: Test Wire, 2006-11-14, test\n",
+        "a/rather/deeply/nested/folder/of/saved/articles/economists-on-zeppelins.txt",
+        "Zeppelin economics\n\nEconomists say zeppelins will return.\n\nSource: Test Wire, 2006-11-14, test\n",
     );
     c.index_cmd().assert().success();
     let out = c
@@ -257,15 +257,23 @@ fn text_output_is_wrapped_and_coloured_on_request() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("\x1b[1;31meconomists\x1b[0m"), "{stdout:?}");
     assert!(stdout.lines().all(|l| console_width(l) <= 80), "{stdout}");
+    // The long path made the metadata wrap between items.
+    assert!(
+        stdout.contains("\x1b[2mTest Wire · 2006-11-14\x1b[0m\n"),
+        "{stdout:?}"
+    );
     let plain = c
         .cmd()
-        .args(["search", "economists"])
+        .args(["search", "economists", "-zeppelin"])
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
     let plain = String::from_utf8(plain.stdout).unwrap();
     assert!(!plain.contains('\x1b'));
-    assert!(plain.starts_with("1. Harbour workers vote to end strike\n"));
+    assert!(
+        plain.starts_with("1. Harbour workers vote to end strike\n"),
+        "{plain}"
+    );
     assert!(plain.contains("Test Wire · 2006-11-13 · b/harbour.txt · passage 2 · score"));
 }
 
