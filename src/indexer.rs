@@ -307,9 +307,10 @@ fn progress_bar() -> ProgressBar {
 pub fn warning(event: &Event, seeds: &Path) -> Option<String> {
     match event {
         Event::Skipped(skip) => Some(skip.to_string()),
-        Event::Duplicate { path, of } => Some(format!(
-            "duplicate {}: same content as {of}, indexed once",
-            seeds.join(path).display()
+        Event::Duplicate(d) => Some(format!(
+            "duplicate {}: same content as {}, indexed once",
+            seeds.join(&d.path).display(),
+            d.of
         )),
         _ => None,
     }

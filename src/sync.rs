@@ -1,8 +1,9 @@
 //! Keeping the index in step with the seeds folder, which is the source of
 //! truth.
 //!
-//! The index records, on every passage, the path, content id, size and
-//! modification time of its file, so what is indexed is read back from the
+//! The index records, on the first passage of each article, the path,
+//! content id, size and modification time of its file (and on every passage
+//! the article's serial number), so what is indexed is read back from the
 //! last commit itself: there is no side file that could disagree with it
 //! after a crash. A refresh compares that with a walk of the folder: files
 //! whose size and time are unchanged are not read; others are read and
@@ -46,7 +47,7 @@ fn terms(column: &StrColumn) -> Result<Vec<String>> {
 }
 
 /// Reads, from the committed index, every indexed file with its content id,
-/// size and modification time.
+/// size, modification time and serial number.
 pub fn indexed(searcher: &Searcher) -> Result<FxHashMap<String, Indexed>> {
     let mut out = FxHashMap::default();
     for segment in searcher.segment_readers() {
@@ -101,11 +102,8 @@ pub enum Event {
     Added(String),
     Updated(String),
     Removed(String),
-    /// Same content as the indexed article at `of`: not indexed again.
-    Duplicate {
-        path: String,
-        of: String,
-    },
+    /// Same content as an indexed article: not indexed again.
+    Duplicate(Duplicate),
     /// Not an article (empty, binary, not UTF-8, unreadable, too large).
     Skipped(Skipped),
 }
@@ -141,7 +139,7 @@ fn unchanged_files(files: &[SourceFile], indexed: &FxHashMap<String, Indexed>) -
             .collect();
         parts
             .into_iter()
-            .flat_map(|p| p.join().unwrap_or_default())
+            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
 }
@@ -183,9 +181,9 @@ pub fn refresh(
     let mut owners: Option<FxHashMap<String, String>> = None;
     let unchanged = unchanged_files(&walk.files, &indexed);
     let total = walk.files.len();
-    for (n, file) in walk.files.iter().enumerate() {
+    for (n, (file, unchanged)) in walk.files.iter().zip(unchanged).enumerate() {
         on_progress(n + 1, total);
-        if unchanged[n] {
+        if unchanged {
             counts.unchanged += 1;
             continue;
         }
@@ -231,10 +229,10 @@ pub fn refresh(
                 counts.articles -= 1;
             }
             counts.duplicates += 1;
-            on_event(&Event::Duplicate {
+            on_event(&Event::Duplicate(Duplicate {
                 path: file.rel.clone(),
                 of,
-            });
+            }));
             continue;
         }
         if let Some(w) = writer.as_deref_mut() {
@@ -284,9 +282,11 @@ pub struct Status {
     pub skipped: Vec<Skipped>,
 }
 
-#[derive(Debug, Serialize)]
+/// A file whose content is already indexed under another path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Duplicate {
     pub path: String,
+    /// The path of the indexed article with the same content.
     pub of: String,
 }
 
@@ -319,7 +319,7 @@ pub fn status(store: &Store, seeds: &Path) -> Result<Status> {
             Event::Added(p) => status.new.push(p),
             Event::Updated(p) => status.changed.push(p),
             Event::Removed(p) => status.deleted.push(p),
-            Event::Duplicate { path, of } => status.duplicates.push(Duplicate { path, of }),
+            Event::Duplicate(d) => status.duplicates.push(d),
             Event::Skipped(s) => status.skipped.push(s),
         },
         &mut |_, _| {},
