@@ -15,15 +15,15 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
-use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
 
 use crate::article;
 use crate::clock;
 use crate::files;
 use crate::files::FileMeta;
 use crate::indexer::{Batcher, Header};
-use crate::schema::{ARTICLE_KEY, HEADER};
+use crate::schema::{Fields, ARTICLE_KEY};
 use crate::store::Store;
 
 /// One thing given to `add`.
@@ -63,12 +63,19 @@ impl fmt::Display for Outcome {
     }
 }
 
+/// Where the text of an article to add comes from.
+enum Source {
+    /// Already read (standard input), or why it could not be.
+    Text(Result<String, String>),
+    /// A file, read when the article is added.
+    File(PathBuf),
+}
+
 /// One article to add: where it comes from and where it goes in the seeds.
 struct Candidate {
     /// As the user named it.
     given: String,
-    /// Its bytes, or why it cannot be read.
-    text: Result<String, String>,
+    source: Source,
     /// Path relative to the seeds folder where it lives (or will be copied).
     rel: String,
     /// Whether it must be copied into the seeds folder.
@@ -136,7 +143,7 @@ fn collect(
             };
             out.push(Ok(Candidate {
                 given: "-".to_string(),
-                text,
+                source: Source::Text(text),
                 rel: format!("{day_dir}/{name}"),
                 copy: true,
             }));
@@ -166,23 +173,17 @@ fn collect(
             |n| n.to_string_lossy().into_owned(),
         );
         for file in walk.files {
+            let copy_to = format!("{day_dir}/{folder}/{}", file.rel);
             out.push(Ok(candidate_for(
                 file.abs.display().to_string(),
-                &file.abs,
+                file.abs,
                 seeds_abs,
-                &format!("{day_dir}/{folder}/{}", file.rel),
+                &copy_to,
             )));
         }
         return;
     }
-    let is_article = matches!(
-        abs.extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("txt" | "md")
-    );
-    if !is_article {
+    if !files::is_article_file(&abs) {
         out.push(Err(reject(
             "not a .txt or .md file (newsdex indexes only those)".to_string(),
         )));
@@ -192,35 +193,31 @@ fn collect(
         || "article.txt".to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    out.push(Ok(candidate_for(
-        given,
-        &abs,
-        seeds_abs,
-        &format!("{day_dir}/{name}"),
-    )));
+    let copy_to = format!("{day_dir}/{name}");
+    out.push(Ok(candidate_for(given, abs, seeds_abs, &copy_to)));
 }
 
-fn candidate_for(given: String, abs: &Path, seeds_abs: &Path, copy_to: &str) -> Candidate {
-    let text = files::read_text(abs).map(|(text, _)| text);
-    match abs.strip_prefix(seeds_abs) {
-        Ok(rel) => Candidate {
-            given,
-            text,
-            rel: files::rel_string(rel),
-            copy: false,
-        },
-        Err(_) => Candidate {
-            given,
-            text,
-            rel: copy_to.to_string(),
-            copy: true,
-        },
+fn candidate_for(given: String, abs: PathBuf, seeds_abs: &Path, copy_to: &str) -> Candidate {
+    let (rel, copy) = match abs.strip_prefix(seeds_abs) {
+        Ok(rel) => (files::rel_string(rel), false),
+        Err(_) => (copy_to.to_string(), true),
+    };
+    Candidate {
+        given,
+        source: Source::File(abs),
+        rel,
+        copy,
     }
 }
 
 /// The header and serial number of the indexed article whose `field` (a
 /// path or an id) is `value`.
-fn lookup(searcher: &Searcher, field: Field, value: &str) -> Result<Option<(Header, u64)>> {
+fn lookup(
+    searcher: &Searcher,
+    fields: &Fields,
+    field: Field,
+    value: &str,
+) -> Result<Option<(Header, u64)>> {
     let query = TermQuery::new(
         Term::from_field_text(field, value),
         IndexRecordOption::Basic,
@@ -229,12 +226,7 @@ fn lookup(searcher: &Searcher, field: Field, value: &str) -> Result<Option<(Head
     let Some(&(_, addr)) = top.first() else {
         return Ok(None);
     };
-    let doc: TantivyDocument = searcher.doc(addr)?;
-    let header = doc
-        .get_first(searcher.schema().get_field(HEADER)?)
-        .and_then(|v| v.as_str())
-        .and_then(|h| serde_json::from_str(h).ok())
-        .unwrap_or_default();
+    let header = Header::from_doc(&searcher.doc(addr)?, fields);
     let serial = searcher
         .segment_reader(addr.segment_ord)
         .fast_fields()
@@ -252,7 +244,11 @@ fn add_one(
     batcher: &mut Batcher,
     added_ids: &mut HashMap<String, String>,
 ) -> Result<Outcome> {
-    let text = match c.text {
+    let text = match c.source {
+        Source::Text(text) => text,
+        Source::File(path) => files::read_text(&path).map(|(text, _)| text),
+    };
+    let text = match text {
         Ok(t) => t,
         Err(reason) => {
             return Ok(Outcome::Rejected {
@@ -261,15 +257,17 @@ fn add_one(
             })
         }
     };
-    let f = store.fields;
-    let id = article::content_id(&article::normalize(&text));
+    let f = &store.fields;
+    let mut article = article::parse(&c.rel, &text);
+    let id = article.id.clone();
     let rel = if c.copy {
         free_name(seeds, &c.rel, &text)
     } else {
         c.rel
     };
+    article.path = rel.clone();
     let seeds_path = |rel: &str| seeds.join(rel).display().to_string();
-    let indexed = lookup(searcher, f.path, &rel)?;
+    let indexed = lookup(searcher, f, f.path, &rel)?;
     if indexed.as_ref().is_some_and(|(h, _)| h.id == id) {
         return Ok(Outcome::Unchanged {
             path: seeds_path(&rel),
@@ -277,7 +275,7 @@ fn add_one(
     }
     let owner = match added_ids.get(&id) {
         Some(p) => Some(p.clone()),
-        None => lookup(searcher, f.id, &id)?
+        None => lookup(searcher, f, f.id, &id)?
             .map(|(h, _)| h.path)
             .filter(|p| *p != rel && seeds.join(p).exists()),
     };
@@ -292,7 +290,6 @@ fn add_one(
         write_new(&dest, &text)?;
     }
     let meta = FileMeta::of(&dest).unwrap_or_default();
-    let article = article::parse(&rel, &text);
     if let Some((_, serial)) = indexed {
         batcher.delete_article(serial);
     }

@@ -41,7 +41,8 @@ pub struct Walk {
     pub skipped: Vec<Skipped>,
 }
 
-fn is_article_file(path: &Path) -> bool {
+/// Whether newsdex reads this file: a `.txt` or `.md` file.
+pub fn is_article_file(path: &Path) -> bool {
     matches!(
         path.extension()
             .and_then(|e| e.to_str())

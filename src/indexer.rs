@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::LogMergePolicy;
 use tantivy::indexer::UserOperation;
+use tantivy::schema::Value;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
 use crate::article::Article;
@@ -137,6 +138,14 @@ impl Header {
             date: article.date.clone(),
             year: article.year,
         }
+    }
+
+    /// The header stored on a passage's document (empty if it has none).
+    pub fn from_doc(doc: &TantivyDocument, f: &Fields) -> Header {
+        doc.get_first(f.header)
+            .and_then(|v| v.as_str())
+            .and_then(|h| serde_json::from_str(h).ok())
+            .unwrap_or_default()
     }
 }
 

@@ -193,16 +193,13 @@ impl Run<'_> {
     fn candidate(&self, bm25: Score, addr: DocAddress, rerank: &mut Rerank) -> Result<Candidate> {
         let doc: TantivyDocument = self.searcher.doc(addr)?;
         let f = &self.fields;
-        let text_of = |field: Field| -> Option<String> {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
         let u64_of = |field: Field| doc.get_first(field).and_then(|v| v.as_u64());
-        let header: Header = text_of(f.header)
-            .and_then(|h| serde_json::from_str(&h).ok())
-            .unwrap_or_default();
-        let text = text_of(f.text).unwrap_or_default();
+        let header = Header::from_doc(&doc, f);
+        let text = doc
+            .get_first(f.text)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
         let ordinal = u64_of(f.ordinal).unwrap_or(0);
         let kind = PassageKind::from_code(u64_of(f.kind).unwrap_or(0));
         let (score, highlights, title_highlights) =
