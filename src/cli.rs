@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -205,9 +205,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let status = sync::status(&store, &paths.seeds)?;
             let mut out = io::stdout().lock();
             let written = if json {
-                serde_json::to_writer_pretty(&mut out, &status)
-                    .map_err(io::Error::from)
-                    .and_then(|()| writeln!(out))
+                render::json(&status, &mut out)
             } else {
                 render::status(&status, &mut out)
             };
@@ -304,7 +302,7 @@ fn search_command(args: SearchArgs) -> Result<ExitCode> {
     if !found && !args.json {
         eprintln!(
             "newsdex: no passages match `{query}` in {}",
-            display(&args.paths.index)
+            args.paths.index.display()
         );
     }
     let stdout = io::stdout();
@@ -321,10 +319,6 @@ fn search_command(args: SearchArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-fn display(p: &Path) -> String {
-    p.display().to_string()
 }
 
 #[cfg(test)]

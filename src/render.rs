@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::search::{Hit, Results};
@@ -17,9 +18,10 @@ const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
-/// Writes the results as one JSON document (see the README for the contract).
-pub fn json(results: &Results, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, results)?;
+/// Writes one JSON document (search results or status; see the README for
+/// the contracts), ending with a newline.
+pub fn json<T: Serialize>(value: &T, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)
 }
 
