@@ -241,42 +241,52 @@ def ratio(a, b):
     return a / b if b else float("nan")
 
 
+def table(headers, rows):
+    """A Markdown table: the header row, its separator, then the rows."""
+    line = lambda cells: "| " + " | ".join(str(c) for c in cells) + " |"
+    return [line(headers), "|" + "---|" * len(headers)] + [line(r) for r in rows]
+
+
 def report(results):
     lines = ["# newsdex benchmark", "",
              f"Machine: {os.cpu_count()} cores, {platform_line()}. Whole processes, warm cache; "
              "ratios are newsdex ÷ SQLite FTS5 measured in the same run.", ""]
-    lines += ["## Index build", "",
-              "| scale | articles | text MB | newsdex wall s | FTS5 wall s | ratio | newsdex CPU s | newsdex RSS MB | FTS5 RSS MB | newsdex index / text | FTS5 index / text | newsdex MB/s |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    build = []
     for r in results:
         n, f = r["build"]["newsdex"], r["build"]["fts5"]
-        lines.append(f"| x{r['scale']} | {r['articles']} | {r['text_mb']:.1f} | {n['wall_s']:.2f} | {f['wall_s']:.2f} | "
-                     f"{ratio(n['wall_s'], f['wall_s']):.2f} | {n['cpu_s']:.2f} | {n['rss_mb']:.0f} | {f['rss_mb']:.0f} | "
-                     f"{n['index_mb'] / r['text_mb']:.2f} | {f['index_mb'] / r['text_mb']:.2f} | {n['mb_per_s']:.1f} |")
-    lines += ["", "## Search (median of the per-query medians; top 10 with highlights and JSON)", "",
-              "| scale | newsdex median ms | FTS5 median ms | ratio | newsdex slowest | FTS5 slowest | slowest ratio | newsdex search RSS MB |",
-              "|---|---|---|---|---|---|---|---|"]
+        build.append([f"x{r['scale']}", r["articles"], f"{r['text_mb']:.1f}", f"{n['wall_s']:.2f}",
+                      f"{f['wall_s']:.2f}", f"{ratio(n['wall_s'], f['wall_s']):.2f}", f"{n['cpu_s']:.2f}",
+                      f"{n['rss_mb']:.0f}", f"{f['rss_mb']:.0f}", f"{n['index_mb'] / r['text_mb']:.2f}",
+                      f"{f['index_mb'] / r['text_mb']:.2f}", f"{n['mb_per_s']:.1f}"])
+    lines += ["## Index build", ""] + table(
+        ["scale", "articles", "text MB", "newsdex wall s", "FTS5 wall s", "ratio", "newsdex CPU s",
+         "newsdex RSS MB", "FTS5 RSS MB", "newsdex index / text", "FTS5 index / text", "newsdex MB/s"], build)
+    search = []
     for r in results:
         s = r["search"]
-        lines.append(f"| x{r['scale']} | {s['newsdex_median_ms']:.1f} | {s['fts5_median_ms']:.1f} | "
-                     f"{ratio(s['newsdex_median_ms'], s['fts5_median_ms']):.2f} | "
-                     f"{s['newsdex_slowest']['ms']:.1f} (`{s['newsdex_slowest']['query']}`) | "
-                     f"{s['fts5_slowest']['ms']:.1f} (`{s['fts5_slowest']['query']}`) | "
-                     f"{ratio(s['newsdex_slowest']['ms'], s['fts5_slowest']['ms']):.2f} | {s['newsdex_search_rss_mb']:.0f} |")
+        n_slow, f_slow = s["newsdex_slowest"], s["fts5_slowest"]
+        search.append([f"x{r['scale']}", f"{s['newsdex_median_ms']:.1f}", f"{s['fts5_median_ms']:.1f}",
+                       f"{ratio(s['newsdex_median_ms'], s['fts5_median_ms']):.2f}",
+                       f"{n_slow['ms']:.1f} (`{n_slow['query']}`)", f"{f_slow['ms']:.1f} (`{f_slow['query']}`)",
+                       f"{ratio(n_slow['ms'], f_slow['ms']):.2f}", f"{s['newsdex_search_rss_mb']:.0f}"])
+    lines += ["", "## Search (median of the per-query medians; top 10 with highlights and JSON)", ""] + table(
+        ["scale", "newsdex median ms", "FTS5 median ms", "ratio", "newsdex slowest", "FTS5 slowest",
+         "slowest ratio", "newsdex search RSS MB"], search)
     last = results[-1]
-    lines += ["", f"### Per query at x{last['scale']}", "",
-              "| kind | query | newsdex ms | FTS5 ms | ratio | newsdex passages |", "|---|---|---|---|---|---|"]
-    for q in last["search"]["queries"]:
-        lines.append(f"| {q['kind']} | `{q['query']}` | {q['newsdex_ms']:.1f} | {q['fts5_ms']:.1f} | "
-                     f"{ratio(q['newsdex_ms'], q['fts5_ms']):.2f} | {q['newsdex_passages']} |")
-    lines += ["", "## Growth", "",
-              "| scale | add one article ms | refresh, nothing changed s | refresh, 1% changed s | full build s | 1% ÷ full |",
-              "|---|---|---|---|---|---|"]
+    per_query = [[q["kind"], f"`{q['query']}`", f"{q['newsdex_ms']:.1f}", f"{q['fts5_ms']:.1f}",
+                  f"{ratio(q['newsdex_ms'], q['fts5_ms']):.2f}", q["newsdex_passages"]]
+                 for q in last["search"]["queries"]]
+    lines += ["", f"### Per query at x{last['scale']}", ""] + table(
+        ["kind", "query", "newsdex ms", "FTS5 ms", "ratio", "newsdex passages"], per_query)
+    growth = []
     for r in results:
         g = r["growth"]
-        lines.append(f"| x{r['scale']} | {g['add_one_ms']:.0f} | {g['refresh_unchanged_s']:.2f} | "
-                     f"{g['refresh_1pct_s']:.2f} ({g['refresh_1pct_files']} files) | {g['full_build_s']:.2f} | "
-                     f"{ratio(g['refresh_1pct_s'], g['full_build_s']):.2f} |")
+        growth.append([f"x{r['scale']}", f"{g['add_one_ms']:.0f}", f"{g['refresh_unchanged_s']:.2f}",
+                       f"{g['refresh_1pct_s']:.2f} ({g['refresh_1pct_files']} files)", f"{g['full_build_s']:.2f}",
+                       f"{ratio(g['refresh_1pct_s'], g['full_build_s']):.2f}"])
+    lines += ["", "## Growth", ""] + table(
+        ["scale", "add one article ms", "refresh, nothing changed s", "refresh, 1% changed s", "full build s",
+         "1% ÷ full"], growth)
     if len(results) > 1:
         a, b = results[0], results[-1]
         k = b["scale"] / a["scale"]
