@@ -185,8 +185,19 @@ impl NewsTokenStream<'_> {
         if let Some(end) = abbreviation_end(text, start, out) {
             return end;
         }
+        let bytes = text.as_bytes();
         let mut at = start;
-        while let Some(c) = char_at(text, at) {
+        loop {
+            // Runs of ASCII letters and digits are copied in one go.
+            let run = bytes[at..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+            out.push_str(&text[at..at + run]);
+            at += run;
+            let Some(c) = char_at(text, at) else {
+                break;
+            };
             if c.is_alphanumeric() {
                 out.push(c);
                 at += c.len_utf8();
@@ -227,17 +238,22 @@ fn is_thousands_group(text: &str, at: usize) -> bool {
 }
 
 /// Recognises a dotted abbreviation of single letters (`U.S.`, `U.S.A.`,
-/// `a.m.`) at `start`. Pushes its letters to `out` and returns the end offset
-/// (after the final dot when there is one).
+/// `a.m.`) at `start`. Pushes its letters to `out` (empty on entry, and left
+/// empty when there is none) and returns the end offset (after the final dot
+/// when there is one).
 fn abbreviation_end(text: &str, start: usize, out: &mut String) -> Option<usize> {
-    let mut letters = String::new();
+    let mut letters = 0;
     let mut at = start;
     loop {
-        let c = char_at(text, at).filter(|c| c.is_alphabetic())?;
+        let Some(c) = char_at(text, at).filter(|c| c.is_alphabetic()) else {
+            out.clear();
+            return None;
+        };
         let after = at + c.len_utf8();
         match char_at(text, after) {
             Some('.') => {
-                letters.push(c);
+                out.push(c);
+                letters += 1;
                 at = after + 1;
                 // Go on only if another single letter follows the dot.
                 let next_is_letter = char_at(text, at).is_some_and(char::is_alphabetic);
@@ -247,19 +263,23 @@ fn abbreviation_end(text: &str, start: usize, out: &mut String) -> Option<usize>
                     break;
                 }
             }
-            Some(n) if n.is_alphanumeric() => return None,
+            Some(n) if n.is_alphanumeric() => {
+                out.clear();
+                return None;
+            }
             _ => {
                 // The last letter without a final dot, as in `U.S` at the end.
-                letters.push(c);
+                out.push(c);
+                letters += 1;
                 at = after;
                 break;
             }
         }
     }
-    if letters.chars().count() < 2 {
+    if letters < 2 {
+        out.clear();
         return None;
     }
-    out.push_str(&letters);
     Some(at)
 }
 
@@ -267,7 +287,18 @@ impl TokenStream for NewsTokenStream<'_> {
     fn advance(&mut self) -> bool {
         self.token.text.clear();
         self.token.position = self.token.position.wrapping_add(1);
-        while let Some(c) = char_at(self.text, self.cursor) {
+        let bytes = self.text.as_bytes();
+        loop {
+            // ASCII spaces and punctuation are skipped without decoding.
+            while bytes
+                .get(self.cursor)
+                .is_some_and(|b| b.is_ascii() && !b.is_ascii_alphanumeric())
+            {
+                self.cursor += 1;
+            }
+            let Some(c) = char_at(self.text, self.cursor) else {
+                break;
+            };
             if c.is_alphanumeric() {
                 let start = self.cursor;
                 let end = self.scan(start);

@@ -78,14 +78,14 @@ pub fn passages(article: &Article) -> Vec<Passage> {
 /// The pieces are slices of `paragraph`, trimmed.
 pub fn split_paragraph(paragraph: &str, max_words: usize) -> Vec<&str> {
     let paragraph = paragraph.trim();
-    if paragraph.split_whitespace().count() <= max_words {
+    if word_count(paragraph) <= max_words {
         return vec![paragraph];
     }
     let mut pieces = Vec::new();
     let mut start = 0;
     let mut words = 0;
     for sentence in sentences(paragraph) {
-        let n = sentence.split_whitespace().count();
+        let n = word_count(sentence);
         let sentence_start = sentence.as_ptr() as usize - paragraph.as_ptr() as usize;
         if words > 0 && words + n > max_words {
             pieces.push(paragraph[start..sentence_start].trim());
@@ -127,6 +127,24 @@ fn split_words(text: &str, max_words: usize) -> Vec<&str> {
         pieces.push(&text[s..last_end]);
     }
     pieces
+}
+
+/// The number of whitespace-separated words, as `split_whitespace` counts
+/// them, counted byte by byte when the text is ASCII (most news text is; this
+/// runs on every paragraph).
+pub fn word_count(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let mut count = 0;
+    let mut in_word = false;
+    for &b in text.as_bytes() {
+        // `char::is_whitespace` on ASCII: space and \t \n \x0B \x0C \r.
+        let space = b == b' ' || (b'\t'..=b'\r').contains(&b);
+        count += usize::from(!space && !in_word);
+        in_word = !space;
+    }
+    count
 }
 
 /// Whitespace-separated words with their byte offsets.
@@ -192,6 +210,27 @@ fn ends_sentence(word: &str, next: &str) -> bool {
 mod tests {
     use super::*;
     use crate::article::parse;
+
+    #[test]
+    fn word_count_agrees_with_split_whitespace() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            " two  words ",
+            "tab\tand\nnewline\x0bvertical\x0cform\rreturn",
+            "\x1fnot-a-space\x1f",
+            "non\u{a0}breaking and\u{2003}em space, café",
+        ] {
+            assert_eq!(
+                word_count(text),
+                text.split_whitespace().count(),
+                "{text:?}"
+            );
+        }
+        assert_eq!(word_count("a\x0bb"), 2);
+        assert_eq!(word_count("a\u{a0}b"), 2);
+    }
 
     #[test]
     fn sentences_respect_abbreviations_and_decimals() {
