@@ -132,7 +132,7 @@ fn split_words(text: &str, max_words: usize) -> Vec<&str> {
 /// The number of whitespace-separated words, as `split_whitespace` counts
 /// them, counted byte by byte when the text is ASCII (most news text is; this
 /// runs on every paragraph).
-pub fn word_count(text: &str) -> usize {
+fn word_count(text: &str) -> usize {
     if !text.is_ascii() {
         return text.split_whitespace().count();
     }
