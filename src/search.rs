@@ -13,11 +13,14 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use serde::Serialize;
-use tantivy::collector::{Count, FilterCollector, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query};
+use tantivy::collector::{Collector, Count, FilterCollector, SegmentCollector, TopDocs};
+use tantivy::columnar::Column;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, Weight};
 use tantivy::schema::{Field, Value};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+};
 
 use crate::analysis::{self, analyzer};
 use crate::article_set::{ArticleKeys, ArticleSet, Bits};
@@ -162,8 +165,9 @@ impl Run<'_> {
         };
         let mut pool = (opts.limit * opts.per_article * 2).clamp(50, 10_000);
         loop {
-            let top = TopDocs::with_limit(pool).order_by_score();
-            let (docs, total) = match &filter {
+            // One more than the pool, to see whether BM25 ties cross its edge.
+            let top = TopDocs::with_limit(pool + 1).order_by_score();
+            let (mut docs, total) = match &filter {
                 Some(set) => {
                     let set = Arc::clone(set);
                     let collector = FilterCollector::new(
@@ -175,7 +179,11 @@ impl Run<'_> {
                 }
                 None => self.searcher.search(&scoring, &(top, Count))?,
             };
-            let exhausted = docs.len() < pool;
+            let exhausted = docs.len() <= pool;
+            if !exhausted && ties(docs[pool].0, docs[pool - 1].0) {
+                docs = self.pool_through_ties(&scoring, filter.clone(), docs[pool].0, pool)?;
+            }
+            docs.truncate(pool);
             let mut candidates = docs
                 .into_iter()
                 .map(|(score, addr)| self.candidate(score, addr, &mut rerank))
@@ -187,6 +195,33 @@ impl Run<'_> {
             }
             pool *= 4;
         }
+    }
+
+    /// The `size` best passages when passages scoring `edge` do not all fit:
+    /// every passage above it, then the tied ones in article order (serial,
+    /// then passage), so that which of them are kept does not depend on how
+    /// the index happens to be split into segments.
+    fn pool_through_ties(
+        &self,
+        scoring: &dyn Query,
+        filter: Option<Arc<ArticleSet>>,
+        edge: Score,
+        size: usize,
+    ) -> Result<Vec<(Score, DocAddress)>> {
+        let floor = edge - tie_tolerance(edge);
+        let mut all = self.searcher.search(scoring, &AtLeast { floor, filter })?;
+        let rank = |s: Score| if ties(s, edge) { edge } else { s };
+        all.sort_by(|a, b| {
+            rank(b.0)
+                .total_cmp(&rank(a.0))
+                .then_with(|| a.1.cmp(&b.1))
+                .then_with(|| a.2.cmp(&b.2))
+        });
+        all.truncate(size);
+        Ok(all
+            .into_iter()
+            .map(|(score, _, addr)| (score, addr))
+            .collect())
     }
 
     /// Reads a hit, finds its highlights and gives it its final score.
@@ -217,6 +252,94 @@ impl Run<'_> {
                 highlights,
             },
         })
+    }
+}
+
+/// Scores this close are one score: the same passage can be scored with
+/// the terms summed in another order, depending on how the query is run.
+fn tie_tolerance(score: Score) -> Score {
+    score.abs() * 1e-5
+}
+
+fn ties(a: Score, b: Score) -> bool {
+    (a - b).abs() <= tie_tolerance(b)
+}
+
+/// Every live passage scoring above `floor` in an article the filter
+/// accepts, with its article serial. Runs with BM25's pruning: passages
+/// that cannot reach `floor` are skipped.
+struct AtLeast {
+    floor: Score,
+    filter: Option<Arc<ArticleSet>>,
+}
+
+type Contender = (Score, u64, DocAddress);
+
+struct SegmentAtLeast {
+    segment: SegmentOrdinal,
+    keys: Column<u64>,
+    filter: Option<Arc<ArticleSet>>,
+    found: Vec<Contender>,
+}
+
+impl Collector for AtLeast {
+    type Fruit = Vec<Contender>;
+    type Child = SegmentAtLeast;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentAtLeast> {
+        Ok(SegmentAtLeast {
+            segment,
+            keys: reader.fast_fields().u64(ARTICLE_KEY)?,
+            filter: self.filter.clone(),
+            found: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Contender>>) -> tantivy::Result<Vec<Contender>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Vec<Contender>> {
+        let mut child = self.for_segment(segment, reader)?;
+        let alive = reader.alive_bitset();
+        weight.for_each_pruning(self.floor, reader, &mut |doc, score| {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                child.collect(doc, score);
+            }
+            self.floor
+        })?;
+        Ok(child.harvest())
+    }
+}
+
+impl SegmentCollector for SegmentAtLeast {
+    type Fruit = Vec<Contender>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let Some(key) = self.keys.first(doc) else {
+            return;
+        };
+        if self.filter.as_ref().is_none_or(|f| f.contains(key)) {
+            self.found
+                .push((score, key, DocAddress::new(self.segment, doc)));
+        }
+    }
+
+    fn harvest(self) -> Vec<Contender> {
+        self.found
     }
 }
 
