@@ -105,10 +105,6 @@ def du(path):
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
 
-def text_bytes(corpus):
-    return sum(f.stat().st_size for f in corpus.rglob("*.txt"))
-
-
 FTS_LOADER = r"""
 import sqlite3, sys
 from pathlib import Path
@@ -163,8 +159,10 @@ def shell_quote(s):
 
 def bench_scale(scale, runs, warmup, builds):
     corpus = make_corpus(scale)
-    size = text_bytes(corpus)
     files = sorted(corpus.rglob("*.txt"))
+    # Warm cache, and no write-back of a just-made corpus during the first build.
+    os.sync()
+    size = sum(len(f.read_bytes()) for f in files)
     index = WORK / f"index-x{scale}"
     db = WORK / f"fts5-x{scale}.db"
     r = {"scale": scale, "articles": len(files), "text_mb": size / 1e6}
