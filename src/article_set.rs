@@ -3,7 +3,8 @@
 //! Each leaf gives the serial numbers of the articles with a passage that
 //! matches it (collected from the fast field that groups passages); AND, OR
 //! and NOT then combine those sets, kept as a complement when that is what
-//! NOT produced.
+//! NOT produced. The matching passages are kept too: those of accepted
+//! articles are the only passages that need a score.
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -91,26 +92,42 @@ impl ArticleSet {
     }
 }
 
-/// Collects the serial numbers of the articles of the matching passages.
+/// The passages a leaf matches: per segment, each passage with its
+/// article's serial number (in document order), and the set of those
+/// articles.
+#[derive(Debug, Default)]
+pub struct LeafHits {
+    pub articles: Bits,
+    pub segments: Vec<(SegmentOrdinal, Vec<(DocId, u64)>)>,
+}
+
+/// Collects [`LeafHits`] (without scoring).
 pub struct ArticleKeys;
 
 pub struct SegmentArticleKeys {
+    segment: SegmentOrdinal,
     column: Column<u64>,
     keys: Bits,
+    docs: Vec<(DocId, u64)>,
+    /// The article serials of a block of documents.
+    block: Vec<Option<u64>>,
 }
 
 impl Collector for ArticleKeys {
-    type Fruit = Bits;
+    type Fruit = LeafHits;
     type Child = SegmentArticleKeys;
 
     fn for_segment(
         &self,
-        _: SegmentOrdinal,
+        segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentArticleKeys> {
         Ok(SegmentArticleKeys {
+            segment,
             column: reader.fast_fields().u64(ARTICLE_KEY)?,
             keys: Bits::default(),
+            docs: Vec::new(),
+            block: Vec::new(),
         })
     }
 
@@ -118,24 +135,44 @@ impl Collector for ArticleKeys {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Bits>) -> tantivy::Result<Bits> {
+    fn merge_fruits(&self, fruits: Vec<LeafHits>) -> tantivy::Result<LeafHits> {
         Ok(fruits
             .into_iter()
-            .fold(Bits::default(), |acc, b| acc.or(&b)))
+            .fold(LeafHits::default(), |mut acc, hits| {
+                acc.articles = acc.articles.or(&hits.articles);
+                acc.segments.extend(hits.segments);
+                acc
+            }))
     }
 }
 
 impl SegmentCollector for SegmentArticleKeys {
-    type Fruit = Bits;
+    type Fruit = LeafHits;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         if let Some(key) = self.column.first(doc) {
             self.keys.insert(key);
+            self.docs.push((doc, key));
         }
     }
 
-    fn harvest(self) -> Bits {
-        self.keys
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.block.clear();
+        self.block.resize(docs.len(), None);
+        self.column.first_vals(docs, &mut self.block);
+        for (&doc, key) in docs.iter().zip(&self.block) {
+            if let Some(key) = *key {
+                self.keys.insert(key);
+                self.docs.push((doc, key));
+            }
+        }
+    }
+
+    fn harvest(self) -> LeafHits {
+        LeafHits {
+            articles: self.keys,
+            segments: vec![(self.segment, self.docs)],
+        }
     }
 }
 

@@ -9,13 +9,12 @@
 //! article.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use anyhow::Result;
 use serde::Serialize;
-use tantivy::collector::{Collector, Count, FilterCollector, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, Weight};
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::schema::{Field, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
@@ -23,7 +22,7 @@ use tantivy::{
 };
 
 use crate::analysis::{self, analyzer};
-use crate::article_set::{ArticleKeys, ArticleSet, Bits};
+use crate::article_set::{ArticleKeys, ArticleSet, Bits, LeafHits};
 use crate::highlight::{self, Pattern};
 use crate::indexer::Header;
 use crate::passage::PassageKind;
@@ -93,27 +92,89 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    fn articles(&self, e: &Expr) -> Result<ArticleSet> {
-        Ok(match e {
-            Expr::Leaf(i) => {
-                ArticleSet::Only(self.searcher.search(&*self.queries[*i], &ArticleKeys)?)
-            }
-            Expr::And(items) => {
-                let mut sets = items.iter().map(|x| self.articles(x));
-                let first = sets
-                    .next()
-                    .unwrap_or_else(|| Ok(ArticleSet::AllBut(Bits::default())))?;
-                sets.try_fold(first, |acc, s| s.map(|s| acc.and(s)))?
-            }
-            Expr::Or(items) => {
-                let mut acc = ArticleSet::Only(Bits::default());
-                for x in items {
-                    acc = acc.or(self.articles(x)?);
+    /// The articles the boolean tree accepts, from the articles of each leaf.
+    fn articles(e: &Expr, leaves: &[LeafHits]) -> ArticleSet {
+        match e {
+            Expr::Leaf(i) => ArticleSet::Only(leaves[*i].articles.clone()),
+            Expr::And(items) => items
+                .iter()
+                .map(|x| Self::articles(x, leaves))
+                .reduce(ArticleSet::and)
+                .unwrap_or(ArticleSet::AllBut(Bits::default())),
+            Expr::Or(items) => items
+                .iter()
+                .map(|x| Self::articles(x, leaves))
+                .fold(ArticleSet::Only(Bits::default()), ArticleSet::or),
+            Expr::Not(inner) => Self::articles(inner, leaves).complement(),
+        }
+    }
+
+    /// Every passage that matches a positive leaf in an article the boolean
+    /// tree accepts, with its BM25 score (in no particular order): only those
+    /// are scored, each by moving the scorer to it.
+    fn filtered(&self, scoring: &dyn Query) -> Result<Vec<(Score, DocAddress)>> {
+        let leaves = self
+            .queries
+            .iter()
+            .map(|q| self.searcher.search(&**q, &ArticleKeys))
+            .collect::<tantivy::Result<Vec<LeafHits>>>()?;
+        let accepted = Self::articles(&self.plan.expr, &leaves);
+        let weight = scoring.weight(EnableScoring::enabled_from_searcher(self.searcher))?;
+        let mut all = Vec::new();
+        for (segment, reader) in self.searcher.segment_readers().iter().enumerate() {
+            let segment = segment as SegmentOrdinal;
+            // The passages to score, as a bitset over the segment's documents.
+            let mut marked = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
+            let hits = self.plan.positive.iter().flat_map(|&i| {
+                leaves[i]
+                    .segments
+                    .iter()
+                    .filter(move |(s, _)| *s == segment)
+                    .flat_map(|(_, docs)| docs)
+            });
+            for &(doc, key) in hits {
+                if accepted.contains(key) {
+                    marked[doc as usize / 64] |= 1 << (doc % 64);
                 }
-                acc
             }
-            Expr::Not(inner) => self.articles(inner)?.complement(),
-        })
+            if marked.iter().all(|&w| w == 0) {
+                continue;
+            }
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            for (i, &word) in marked.iter().enumerate() {
+                let mut bits = word;
+                while bits != 0 {
+                    let doc = (i * 64) as DocId + bits.trailing_zeros();
+                    bits &= bits - 1;
+                    if scorer.doc() < doc {
+                        scorer.seek(doc);
+                    }
+                    if scorer.doc() == doc {
+                        all.push((scorer.score(), DocAddress::new(segment, doc)));
+                    }
+                }
+            }
+        }
+        Ok(all)
+    }
+
+    /// The passages of `docs` with their article serials.
+    fn with_serials(&self, docs: &[(Score, DocAddress)]) -> Result<Vec<Contender>> {
+        let mut columns: HashMap<SegmentOrdinal, Column<u64>> = HashMap::new();
+        let mut out = Vec::with_capacity(docs.len());
+        for &(score, addr) in docs {
+            let column = match columns.entry(addr.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                    self.searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .u64(ARTICLE_KEY)?,
+                ),
+            };
+            out.push((score, column.first(addr.doc_id).unwrap_or(0), addr));
+        }
+        Ok(out)
     }
 
     /// Rarity weight of a leaf: the idf of its terms in the passage text.
@@ -149,8 +210,8 @@ impl Run<'_> {
             })
             .collect();
         let scoring = BooleanQuery::new(positive);
-        let filter = if self.plan.needs_article_filter() {
-            Some(Arc::new(self.articles(&self.plan.expr)?))
+        let filtered = if self.plan.needs_article_filter() {
+            Some(self.filtered(&scoring)?)
         } else {
             None
         };
@@ -165,25 +226,7 @@ impl Run<'_> {
         };
         let mut pool = (opts.limit * opts.per_article * 2).clamp(50, 10_000);
         loop {
-            // One more than the pool, to see whether BM25 ties cross its edge.
-            let top = TopDocs::with_limit(pool + 1).order_by_score();
-            let (mut docs, total) = match &filter {
-                Some(set) => {
-                    let set = Arc::clone(set);
-                    let collector = FilterCollector::new(
-                        ARTICLE_KEY.to_string(),
-                        move |key: u64| set.contains(key),
-                        (top, Count),
-                    );
-                    self.searcher.search(&scoring, &collector)?
-                }
-                None => self.searcher.search(&scoring, &(top, Count))?,
-            };
-            let exhausted = docs.len() <= pool;
-            if !exhausted && ties(docs[pool].0, docs[pool - 1].0) {
-                docs = self.pool_through_ties(&scoring, filter.clone(), docs[pool].0, pool)?;
-            }
-            docs.truncate(pool);
+            let (docs, total, exhausted) = self.pool(&scoring, filtered.as_deref(), pool)?;
             let mut candidates = docs
                 .into_iter()
                 .map(|(score, addr)| self.candidate(score, addr, &mut rerank))
@@ -197,31 +240,39 @@ impl Run<'_> {
         }
     }
 
-    /// The `size` best passages when passages scoring `edge` do not all fit:
-    /// every passage above it, then the tied ones in article order (serial,
-    /// then passage), so that which of them are kept does not depend on how
-    /// the index happens to be split into segments.
-    fn pool_through_ties(
+    /// The `size` passages with the best BM25 (from `filtered`, or by running
+    /// `scoring`), how many passages match, and whether that is all of them.
+    /// Asks for one more than `size` to see whether tied scores cross the
+    /// edge of the pool; if they do, the tied passages are taken in article
+    /// order.
+    fn pool(
         &self,
         scoring: &dyn Query,
-        filter: Option<Arc<ArticleSet>>,
-        edge: Score,
+        filtered: Option<&[(Score, DocAddress)]>,
         size: usize,
-    ) -> Result<Vec<(Score, DocAddress)>> {
-        let floor = edge - tie_tolerance(edge);
-        let mut all = self.searcher.search(scoring, &AtLeast { floor, filter })?;
-        let rank = |s: Score| if ties(s, edge) { edge } else { s };
-        all.sort_by(|a, b| {
-            rank(b.0)
-                .total_cmp(&rank(a.0))
-                .then_with(|| a.1.cmp(&b.1))
-                .then_with(|| a.2.cmp(&b.2))
-        });
-        all.truncate(size);
-        Ok(all
-            .into_iter()
-            .map(|(score, _, addr)| (score, addr))
-            .collect())
+    ) -> Result<(Vec<(Score, DocAddress)>, usize, bool)> {
+        let (mut docs, total) = match filtered {
+            Some(all) => (best(all, size + 1), all.len()),
+            None => {
+                let top = TopDocs::with_limit(size + 1).order_by_score();
+                self.searcher.search(scoring, &(top, Count))?
+            }
+        };
+        let exhausted = docs.len() <= size;
+        if !exhausted && ties(docs[size].0, docs[size - 1].0) {
+            let edge = docs[size].0;
+            let floor = edge - tie_tolerance(edge);
+            let band = match filtered {
+                Some(all) => {
+                    let band: Vec<_> = all.iter().filter(|d| d.0 >= floor).copied().collect();
+                    self.with_serials(&band)?
+                }
+                None => self.searcher.search(scoring, &AtLeast { floor })?,
+            };
+            docs = through_ties(band, edge, size);
+        }
+        docs.truncate(size);
+        Ok((docs, total, exhausted))
     }
 
     /// Reads a hit, finds its highlights and gives it its final score.
@@ -265,20 +316,56 @@ fn ties(a: Score, b: Score) -> bool {
     (a - b).abs() <= tie_tolerance(b)
 }
 
-/// Every live passage scoring above `floor` in an article the filter
-/// accepts, with its article serial. Runs with BM25's pruning: passages
-/// that cannot reach `floor` are skipped.
-struct AtLeast {
-    floor: Score,
-    filter: Option<Arc<ArticleSet>>,
+/// The `n` best of `docs`, best first, ties in document order (as tantivy's
+/// top-k collector gives them).
+fn best(docs: &[(Score, DocAddress)], n: usize) -> Vec<(Score, DocAddress)> {
+    let order = |a: &(Score, DocAddress), b: &(Score, DocAddress)| {
+        b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
+    };
+    let mut top = docs.to_vec();
+    if top.len() > n {
+        top.select_nth_unstable_by(n - 1, order);
+        top.truncate(n);
+    }
+    top.sort_unstable_by(order);
+    top
 }
 
+/// The `size` best of `contenders` when the passages scoring `edge` do not
+/// all fit: every passage above it, then the tied ones in article order
+/// (serial, then passage), so that which of them are kept does not depend on
+/// how the index happens to be split into segments.
+fn through_ties(
+    mut contenders: Vec<Contender>,
+    edge: Score,
+    size: usize,
+) -> Vec<(Score, DocAddress)> {
+    let rank = |s: Score| if ties(s, edge) { edge } else { s };
+    contenders.sort_by(|a, b| {
+        rank(b.0)
+            .total_cmp(&rank(a.0))
+            .then_with(|| a.1.cmp(&b.1))
+            .then_with(|| a.2.cmp(&b.2))
+    });
+    contenders.truncate(size);
+    contenders
+        .into_iter()
+        .map(|(score, _, addr)| (score, addr))
+        .collect()
+}
+
+/// Every live passage scoring above `floor`, with its article serial. Runs
+/// with BM25's pruning: passages that cannot reach `floor` are skipped.
+struct AtLeast {
+    floor: Score,
+}
+
+/// A scored passage: BM25, article serial, address.
 type Contender = (Score, u64, DocAddress);
 
 struct SegmentAtLeast {
     segment: SegmentOrdinal,
     keys: Column<u64>,
-    filter: Option<Arc<ArticleSet>>,
     found: Vec<Contender>,
 }
 
@@ -294,7 +381,6 @@ impl Collector for AtLeast {
         Ok(SegmentAtLeast {
             segment,
             keys: reader.fast_fields().u64(ARTICLE_KEY)?,
-            filter: self.filter.clone(),
             found: Vec::new(),
         })
     }
@@ -329,10 +415,7 @@ impl SegmentCollector for SegmentAtLeast {
     type Fruit = Vec<Contender>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let Some(key) = self.keys.first(doc) else {
-            return;
-        };
-        if self.filter.as_ref().is_none_or(|f| f.contains(key)) {
+        if let Some(key) = self.keys.first(doc) {
             self.found
                 .push((score, key, DocAddress::new(self.segment, doc)));
         }

@@ -360,7 +360,7 @@ fn equal_scores_give_the_same_hits_whatever_the_segments() {
             .env("NEWSDEX_COMMIT_EVERY", commit_every)
             .assert()
             .success();
-        for query in ["zinc", "zin*", "\"zinc output\""] {
+        for query in ["zinc", "zin*", "\"zinc output\"", "zinc smelter"] {
             let (doc, code) = corpus.search_json(&["-n", "10", "--", query]);
             assert_eq!(code, 0);
             assert_eq!(doc["total_hits"], 120, "{query}");
