@@ -112,7 +112,7 @@ impl Run<'_> {
     /// Every passage that matches a positive leaf in an article the boolean
     /// tree accepts, with its BM25 score (in no particular order): only those
     /// are scored, each by moving the scorer to it.
-    fn filtered(&self, scoring: &dyn Query) -> Result<Vec<(Score, DocAddress)>> {
+    fn filtered(&self, scoring: &dyn Query) -> Result<Vec<Scored>> {
         let leaves = self
             .queries
             .iter()
@@ -159,7 +159,7 @@ impl Run<'_> {
     }
 
     /// The passages of `docs` with their article serials.
-    fn with_serials(&self, docs: &[(Score, DocAddress)]) -> Result<Vec<Contender>> {
+    fn with_serials(&self, docs: &[Scored]) -> Result<Vec<Contender>> {
         let mut columns: HashMap<SegmentOrdinal, Column<u64>> = HashMap::new();
         let mut out = Vec::with_capacity(docs.len());
         for &(score, addr) in docs {
@@ -248,9 +248,9 @@ impl Run<'_> {
     fn pool(
         &self,
         scoring: &dyn Query,
-        filtered: Option<&[(Score, DocAddress)]>,
+        filtered: Option<&[Scored]>,
         size: usize,
-    ) -> Result<(Vec<(Score, DocAddress)>, usize, bool)> {
+    ) -> Result<(Vec<Scored>, usize, bool)> {
         let (mut docs, total) = match filtered {
             Some(all) => (best(all, size + 1), all.len()),
             None => {
@@ -318,10 +318,8 @@ fn ties(a: Score, b: Score) -> bool {
 
 /// The `n` best of `docs`, best first, ties in document order (as tantivy's
 /// top-k collector gives them).
-fn best(docs: &[(Score, DocAddress)], n: usize) -> Vec<(Score, DocAddress)> {
-    let order = |a: &(Score, DocAddress), b: &(Score, DocAddress)| {
-        b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
-    };
+fn best(docs: &[Scored], n: usize) -> Vec<Scored> {
+    let order = |a: &Scored, b: &Scored| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1));
     let mut top = docs.to_vec();
     if top.len() > n {
         top.select_nth_unstable_by(n - 1, order);
@@ -335,11 +333,7 @@ fn best(docs: &[(Score, DocAddress)], n: usize) -> Vec<(Score, DocAddress)> {
 /// all fit: every passage above it, then the tied ones in article order
 /// (serial, then passage), so that which of them are kept does not depend on
 /// how the index happens to be split into segments.
-fn through_ties(
-    mut contenders: Vec<Contender>,
-    edge: Score,
-    size: usize,
-) -> Vec<(Score, DocAddress)> {
+fn through_ties(mut contenders: Vec<Contender>, edge: Score, size: usize) -> Vec<Scored> {
     let rank = |s: Score| if ties(s, edge) { edge } else { s };
     contenders.sort_by(|a, b| {
         rank(b.0)
@@ -359,6 +353,9 @@ fn through_ties(
 struct AtLeast {
     floor: Score,
 }
+
+/// A passage with its BM25 score.
+type Scored = (Score, DocAddress);
 
 /// A scored passage: BM25, article serial, address.
 type Contender = (Score, u64, DocAddress);
