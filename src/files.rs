@@ -80,7 +80,10 @@ fn walk_dir(
     out: &mut Walk,
 ) {
     let entries = WalkDir::new(dir)
-        .sort_by_file_name()
+        // By name: siblings share their parent's path, so comparing whole
+        // paths orders them by name without re-parsing each path for its
+        // last component (`sort_by_file_name` did, for every comparison).
+        .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
         .into_iter()
         .filter_entry(|e| {
             let hidden = e.depth() > 0 && is_hidden(e.file_name());
@@ -256,6 +259,8 @@ mod tests {
             "index/meta.txt",
             "c.pdf",
             "b/1.TXT",
+            "a-c.txt",
+            "a/b.txt",
         ] {
             let path = root.join(p);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -263,7 +268,8 @@ mod tests {
         }
         let walk = walk(root, Some(&root.join("index")));
         let rels: Vec<&str> = walk.files.iter().map(|f| f.rel.as_str()).collect();
-        assert_eq!(rels, ["a.md", "b/1.TXT", "b/2.txt"]);
+        // Folder by folder, by name: `a/` comes before `a-c.txt` and `a.md`.
+        assert_eq!(rels, ["a/b.txt", "a-c.txt", "a.md", "b/1.TXT", "b/2.txt"]);
         assert!(walk.skipped.is_empty());
     }
 

@@ -160,21 +160,19 @@ impl Run<'_> {
 
     /// The passages of `docs` with their article serials.
     fn with_serials(&self, docs: &[Scored]) -> Result<Vec<Contender>> {
-        let mut columns: HashMap<SegmentOrdinal, Column<u64>> = HashMap::new();
-        let mut out = Vec::with_capacity(docs.len());
-        for &(score, addr) in docs {
-            let column = match columns.entry(addr.segment_ord) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                    self.searcher
-                        .segment_reader(addr.segment_ord)
-                        .fast_fields()
-                        .u64(ARTICLE_KEY)?,
-                ),
-            };
-            out.push((score, column.first(addr.doc_id).unwrap_or(0), addr));
-        }
-        Ok(out)
+        let columns = self
+            .searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.fast_fields().u64(ARTICLE_KEY))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(docs
+            .iter()
+            .map(|&(score, addr)| {
+                let serial = columns[addr.segment_ord as usize].first(addr.doc_id);
+                (score, serial.unwrap_or(0), addr)
+            })
+            .collect())
     }
 
     /// Rarity weight of a leaf: the idf of its terms in the passage text.

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use serde::Serialize;
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{ColumnIndex, StrColumn};
 use tantivy::{DocId, Searcher};
 
 use crate::article;
@@ -61,7 +61,13 @@ pub fn indexed(searcher: &Searcher) -> Result<FxHashMap<String, Indexed>> {
         let alive = segment.alive_bitset();
         // The first live passage of each file, by path ordinal.
         let mut first: Vec<Option<DocId>> = vec![None; paths.dictionary().num_terms()];
-        for doc in 0..segment.max_doc() as DocId {
+        out.reserve(first.len());
+        // Only an article's first passage has a path: visit those documents.
+        let with_path: Box<dyn Iterator<Item = DocId>> = match &paths.ords().index {
+            ColumnIndex::Optional(index) => Box::new(index.iter_non_null_docs()),
+            _ => Box::new(0..segment.max_doc()),
+        };
+        for doc in with_path {
             if alive.is_some_and(|a| a.is_deleted(doc)) {
                 continue;
             }
@@ -73,7 +79,7 @@ pub fn indexed(searcher: &Searcher) -> Result<FxHashMap<String, Indexed>> {
                 slot.get_or_insert(doc);
             }
         }
-        let path_terms = terms(&paths)?;
+        let mut path_terms = terms(&paths)?;
         let id_terms = terms(&ids)?;
         for (ord, doc) in first.into_iter().enumerate() {
             let Some(doc) = doc else { continue };
@@ -88,7 +94,7 @@ pub fn indexed(searcher: &Searcher) -> Result<FxHashMap<String, Indexed>> {
                 mtime: mtimes.first(doc).unwrap_or(0),
             };
             let serial = serials.first(doc).unwrap_or(0);
-            out.entry(path_terms[ord].clone())
+            out.entry(std::mem::take(&mut path_terms[ord]))
                 .or_insert(Indexed { id, meta, serial });
         }
     }
