@@ -6,14 +6,15 @@
 //! articles with a passage matching it). Passages of the matching articles
 //! are then ranked by BM25 over the positive leaves, re-ranked by how much
 //! of the query (weighted by rarity) each passage holds, and capped per
-//! article.
+//! article. Only a pool of the best passages by BM25 is read back; when
+//! tied scores cross the pool's edge, the tied passages are taken in article
+//! order, so that the hits never depend on the index's segments.
 
 use std::collections::HashMap;
 
 use anyhow::Result;
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::schema::{Field, Value};
 use tantivy::tokenizer::TextAnalyzer;
@@ -240,19 +241,20 @@ impl Run<'_> {
 
     /// The `size` passages with the best BM25 (from `filtered`, or by running
     /// `scoring`), how many passages match, and whether that is all of them.
-    /// Asks for one more than `size` to see whether tied scores cross the
-    /// edge of the pool; if they do, the tied passages are taken in article
-    /// order.
+    /// When tied scores cross the edge of the pool, the tied passages are
+    /// taken in article order. Twice the pool is asked for at once, so that
+    /// a group of ties is usually seen whole without running the query again.
     fn pool(
         &self,
         scoring: &dyn Query,
         filtered: Option<&[Scored]>,
         size: usize,
     ) -> Result<(Vec<Scored>, usize, bool)> {
+        let ask = 2 * size + 1;
         let (mut docs, total) = match filtered {
-            Some(all) => (best(all, size + 1), all.len()),
+            Some(all) => (best(all, ask), all.len()),
             None => {
-                let top = TopDocs::with_limit(size + 1).order_by_score();
+                let top = TopDocs::with_limit(ask).order_by_score();
                 self.searcher.search(scoring, &(top, Count))?
             }
         };
@@ -260,14 +262,13 @@ impl Run<'_> {
         if !exhausted && ties(docs[size].0, docs[size - 1].0) {
             let edge = docs[size].0;
             let floor = edge - tie_tolerance(edge);
+            let seen_whole = docs.len() < ask || docs[ask - 1].0 < floor;
             let band = match filtered {
-                Some(all) => {
-                    let band: Vec<_> = all.iter().filter(|d| d.0 >= floor).copied().collect();
-                    self.with_serials(&band)?
-                }
+                _ if seen_whole => docs.iter().filter(|d| d.0 >= floor).copied().collect(),
+                Some(all) => all.iter().filter(|d| d.0 >= floor).copied().collect(),
                 None => self.searcher.search(scoring, &AtLeast { floor })?,
             };
-            docs = through_ties(band, edge, size);
+            docs = through_ties(self.with_serials(&band)?, edge, size);
         }
         docs.truncate(size);
         Ok((docs, total, exhausted))
@@ -346,8 +347,8 @@ fn through_ties(mut contenders: Vec<Contender>, edge: Score, size: usize) -> Vec
         .collect()
 }
 
-/// Every live passage scoring above `floor`, with its article serial. Runs
-/// with BM25's pruning: passages that cannot reach `floor` are skipped.
+/// Every live passage scoring above `floor`. Runs with BM25's pruning:
+/// passages that cannot reach `floor` are skipped.
 struct AtLeast {
     floor: Score,
 }
@@ -360,22 +361,20 @@ type Contender = (Score, u64, DocAddress);
 
 struct SegmentAtLeast {
     segment: SegmentOrdinal,
-    keys: Column<u64>,
-    found: Vec<Contender>,
+    found: Vec<Scored>,
 }
 
 impl Collector for AtLeast {
-    type Fruit = Vec<Contender>;
+    type Fruit = Vec<Scored>;
     type Child = SegmentAtLeast;
 
     fn for_segment(
         &self,
         segment: SegmentOrdinal,
-        reader: &SegmentReader,
+        _: &SegmentReader,
     ) -> tantivy::Result<SegmentAtLeast> {
         Ok(SegmentAtLeast {
             segment,
-            keys: reader.fast_fields().u64(ARTICLE_KEY)?,
             found: Vec::new(),
         })
     }
@@ -384,7 +383,7 @@ impl Collector for AtLeast {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<Contender>>) -> tantivy::Result<Vec<Contender>> {
+    fn merge_fruits(&self, fruits: Vec<Vec<Scored>>) -> tantivy::Result<Vec<Scored>> {
         Ok(fruits.into_iter().flatten().collect())
     }
 
@@ -393,7 +392,7 @@ impl Collector for AtLeast {
         weight: &dyn Weight,
         segment: SegmentOrdinal,
         reader: &SegmentReader,
-    ) -> tantivy::Result<Vec<Contender>> {
+    ) -> tantivy::Result<Vec<Scored>> {
         let mut child = self.for_segment(segment, reader)?;
         let alive = reader.alive_bitset();
         weight.for_each_pruning(self.floor, reader, &mut |doc, score| {
@@ -407,16 +406,13 @@ impl Collector for AtLeast {
 }
 
 impl SegmentCollector for SegmentAtLeast {
-    type Fruit = Vec<Contender>;
+    type Fruit = Vec<Scored>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        if let Some(key) = self.keys.first(doc) {
-            self.found
-                .push((score, key, DocAddress::new(self.segment, doc)));
-        }
+        self.found.push((score, DocAddress::new(self.segment, doc)));
     }
 
-    fn harvest(self) -> Vec<Contender> {
+    fn harvest(self) -> Vec<Scored> {
         self.found
     }
 }
