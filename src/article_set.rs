@@ -150,10 +150,7 @@ impl SegmentCollector for SegmentArticleKeys {
     type Fruit = LeafHits;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(key) = self.column.first(doc) {
-            self.keys.insert(key);
-            self.docs.push((doc, key));
-        }
+        self.collect_block(&[doc]);
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
