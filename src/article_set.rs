@@ -3,8 +3,7 @@
 //! Each leaf gives the serial numbers of the articles with a passage that
 //! matches it (collected from the fast field that groups passages); AND, OR
 //! and NOT then combine those sets, kept as a complement when that is what
-//! NOT produced. The matching passages are kept too: those of accepted
-//! articles are the only passages that need a score.
+//! NOT produced.
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -92,41 +91,28 @@ impl ArticleSet {
     }
 }
 
-/// The passages a leaf matches: per segment, each passage with its
-/// article's serial number (in document order), and the set of those
-/// articles.
-#[derive(Debug, Default)]
-pub struct LeafHits {
-    pub articles: Bits,
-    pub segments: Vec<(SegmentOrdinal, Vec<(DocId, u64)>)>,
-}
-
-/// Collects [`LeafHits`] (without scoring).
+/// Collects the serial numbers of the articles of the matching passages.
 pub struct ArticleKeys;
 
 pub struct SegmentArticleKeys {
-    segment: SegmentOrdinal,
     column: Column<u64>,
     keys: Bits,
-    docs: Vec<(DocId, u64)>,
     /// The article serials of a block of documents.
     block: Vec<Option<u64>>,
 }
 
 impl Collector for ArticleKeys {
-    type Fruit = LeafHits;
+    type Fruit = Bits;
     type Child = SegmentArticleKeys;
 
     fn for_segment(
         &self,
-        segment: SegmentOrdinal,
+        _: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentArticleKeys> {
         Ok(SegmentArticleKeys {
-            segment,
             column: reader.fast_fields().u64(ARTICLE_KEY)?,
             keys: Bits::default(),
-            docs: Vec::new(),
             block: Vec::new(),
         })
     }
@@ -135,41 +121,33 @@ impl Collector for ArticleKeys {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<LeafHits>) -> tantivy::Result<LeafHits> {
+    fn merge_fruits(&self, fruits: Vec<Bits>) -> tantivy::Result<Bits> {
         Ok(fruits
             .into_iter()
-            .fold(LeafHits::default(), |mut acc, hits| {
-                acc.articles = acc.articles.or(&hits.articles);
-                acc.segments.extend(hits.segments);
-                acc
-            }))
+            .fold(Bits::default(), |acc, b| acc.or(&b)))
     }
 }
 
 impl SegmentCollector for SegmentArticleKeys {
-    type Fruit = LeafHits;
+    type Fruit = Bits;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         self.collect_block(&[doc]);
     }
 
+    /// Reads the serials of a block of documents at once (one lookup per
+    /// document was a tenth of a multi-word query).
     fn collect_block(&mut self, docs: &[DocId]) {
         self.block.clear();
         self.block.resize(docs.len(), None);
         self.column.first_vals(docs, &mut self.block);
-        for (&doc, key) in docs.iter().zip(&self.block) {
-            if let Some(key) = *key {
-                self.keys.insert(key);
-                self.docs.push((doc, key));
-            }
+        for key in self.block.iter().flatten() {
+            self.keys.insert(*key);
         }
     }
 
-    fn harvest(self) -> LeafHits {
-        LeafHits {
-            articles: self.keys,
-            segments: vec![(self.segment, self.docs)],
-        }
+    fn harvest(self) -> Bits {
+        self.keys
     }
 }
 

@@ -11,11 +11,12 @@
 //! order, so that the hits never depend on the index's segments.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use anyhow::Result;
 use serde::Serialize;
-use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Weight};
+use tantivy::collector::{Collector, Count, FilterCollector, SegmentCollector, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, Weight};
 use tantivy::schema::{Field, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
@@ -23,7 +24,7 @@ use tantivy::{
 };
 
 use crate::analysis::{self, analyzer};
-use crate::article_set::{ArticleKeys, ArticleSet, Bits, LeafHits};
+use crate::article_set::{ArticleKeys, ArticleSet, Bits};
 use crate::highlight::{self, Pattern};
 use crate::indexer::Header;
 use crate::passage::PassageKind;
@@ -93,70 +94,28 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// The articles the boolean tree accepts, from the articles of each leaf.
-    fn articles(e: &Expr, leaves: &[LeafHits]) -> ArticleSet {
-        match e {
-            Expr::Leaf(i) => ArticleSet::Only(leaves[*i].articles.clone()),
-            Expr::And(items) => items
-                .iter()
-                .map(|x| Self::articles(x, leaves))
-                .reduce(ArticleSet::and)
-                .unwrap_or(ArticleSet::AllBut(Bits::default())),
-            Expr::Or(items) => items
-                .iter()
-                .map(|x| Self::articles(x, leaves))
-                .fold(ArticleSet::Only(Bits::default()), ArticleSet::or),
-            Expr::Not(inner) => Self::articles(inner, leaves).complement(),
-        }
-    }
-
-    /// Every passage that matches a positive leaf in an article the boolean
-    /// tree accepts, with its BM25 score (in no particular order): only those
-    /// are scored, each by moving the scorer to it.
-    fn filtered(&self, scoring: &dyn Query) -> Result<Vec<Scored>> {
-        let leaves = self
-            .queries
-            .iter()
-            .map(|q| self.searcher.search(&**q, &ArticleKeys))
-            .collect::<tantivy::Result<Vec<LeafHits>>>()?;
-        let accepted = Self::articles(&self.plan.expr, &leaves);
-        let weight = scoring.weight(EnableScoring::enabled_from_searcher(self.searcher))?;
-        let mut all = Vec::new();
-        for (segment, reader) in self.searcher.segment_readers().iter().enumerate() {
-            let segment = segment as SegmentOrdinal;
-            // The passages to score, as a bitset over the segment's documents.
-            let mut marked = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
-            let hits = self.plan.positive.iter().flat_map(|&i| {
-                leaves[i]
-                    .segments
-                    .iter()
-                    .filter(move |(s, _)| *s == segment)
-                    .flat_map(|(_, docs)| docs)
-            });
-            for &(doc, key) in hits {
-                if accepted.contains(key) {
-                    marked[doc as usize / 64] |= 1 << (doc % 64);
+    /// The articles the boolean tree accepts.
+    fn articles(&self, e: &Expr) -> Result<ArticleSet> {
+        Ok(match e {
+            Expr::Leaf(i) => {
+                ArticleSet::Only(self.searcher.search(&*self.queries[*i], &ArticleKeys)?)
+            }
+            Expr::And(items) => {
+                let mut sets = items.iter().map(|x| self.articles(x));
+                let first = sets
+                    .next()
+                    .unwrap_or_else(|| Ok(ArticleSet::AllBut(Bits::default())))?;
+                sets.try_fold(first, |acc, s| s.map(|s| acc.and(s)))?
+            }
+            Expr::Or(items) => {
+                let mut acc = ArticleSet::Only(Bits::default());
+                for x in items {
+                    acc = acc.or(self.articles(x)?);
                 }
+                acc
             }
-            if marked.iter().all(|&w| w == 0) {
-                continue;
-            }
-            let mut scorer = weight.scorer(reader, 1.0)?;
-            for (i, &word) in marked.iter().enumerate() {
-                let mut bits = word;
-                while bits != 0 {
-                    let doc = (i * 64) as DocId + bits.trailing_zeros();
-                    bits &= bits - 1;
-                    if scorer.doc() < doc {
-                        scorer.seek(doc);
-                    }
-                    if scorer.doc() == doc {
-                        all.push((scorer.score(), DocAddress::new(segment, doc)));
-                    }
-                }
-            }
-        }
-        Ok(all)
+            Expr::Not(inner) => self.articles(inner)?.complement(),
+        })
     }
 
     /// The passages of `docs` with their article serials.
@@ -209,8 +168,8 @@ impl Run<'_> {
             })
             .collect();
         let scoring = BooleanQuery::new(positive);
-        let filtered = if self.plan.needs_article_filter() {
-            Some(self.filtered(&scoring)?)
+        let filter = if self.plan.needs_article_filter() {
+            Some(Arc::new(self.articles(&self.plan.expr)?))
         } else {
             None
         };
@@ -225,7 +184,7 @@ impl Run<'_> {
         };
         let mut pool = (opts.limit * opts.per_article * 2).clamp(50, 10_000);
         loop {
-            let (docs, total, exhausted) = self.pool(&scoring, filtered.as_deref(), pool)?;
+            let (docs, total, exhausted) = self.pool(&scoring, filter.as_ref(), pool)?;
             let mut candidates = docs
                 .into_iter()
                 .map(|(score, addr)| self.candidate(score, addr, &mut rerank))
@@ -239,36 +198,41 @@ impl Run<'_> {
         }
     }
 
-    /// The `size` passages with the best BM25 (from `filtered`, or by running
-    /// `scoring`), how many passages match, and whether that is all of them.
+    /// The `size` passages with the best BM25 (in the articles of `filter`,
+    /// if any), how many passages match, and whether that is all of them.
     /// When tied scores cross the edge of the pool, the tied passages are
     /// taken in article order. Twice the pool is asked for at once, so that
     /// a group of ties is usually seen whole without running the query again.
     fn pool(
         &self,
         scoring: &dyn Query,
-        filtered: Option<&[Scored]>,
+        filter: Option<&Arc<ArticleSet>>,
         size: usize,
     ) -> Result<(Vec<Scored>, usize, bool)> {
         let ask = 2 * size + 1;
-        let (mut docs, total) = match filtered {
-            Some(all) => (best(all, ask), all.len()),
-            None => {
-                let top = TopDocs::with_limit(ask).order_by_score();
-                self.searcher.search(scoring, &(top, Count))?
+        let top = (TopDocs::with_limit(ask).order_by_score(), Count);
+        let (mut docs, total) = match filter {
+            Some(set) => {
+                let set = Arc::clone(set);
+                let accepts = move |key: u64| set.contains(key);
+                let collector = FilterCollector::new(ARTICLE_KEY.to_string(), accepts, top);
+                self.searcher.search(scoring, &collector)?
             }
+            None => self.searcher.search(scoring, &top)?,
         };
         let exhausted = docs.len() <= size;
         if !exhausted && ties(docs[size].0, docs[size - 1].0) {
             let edge = docs[size].0;
             let floor = edge - tie_tolerance(edge);
-            let seen_whole = docs.len() < ask || docs[ask - 1].0 < floor;
-            let band = match filtered {
-                _ if seen_whole => docs.iter().filter(|d| d.0 >= floor).copied().collect(),
-                Some(all) => all.iter().filter(|d| d.0 >= floor).copied().collect(),
-                None => self.searcher.search(scoring, &AtLeast { floor })?,
+            let band = if docs.len() < ask || docs[ask - 1].0 < floor {
+                // All the passages scoring `edge` are here.
+                docs.iter().filter(|d| d.0 >= floor).copied().collect()
+            } else {
+                self.searcher.search(scoring, &AtLeast { floor })?
             };
-            docs = through_ties(self.with_serials(&band)?, edge, size);
+            let mut band = self.with_serials(&band)?;
+            band.retain(|c| filter.is_none_or(|set| set.contains(c.1)));
+            docs = through_ties(band, edge, size);
         }
         docs.truncate(size);
         Ok((docs, total, exhausted))
@@ -313,19 +277,6 @@ fn tie_tolerance(score: Score) -> Score {
 
 fn ties(a: Score, b: Score) -> bool {
     (a - b).abs() <= tie_tolerance(b)
-}
-
-/// The `n` best of `docs`, best first, ties in document order (as tantivy's
-/// top-k collector gives them).
-fn best(docs: &[Scored], n: usize) -> Vec<Scored> {
-    let order = |a: &Scored, b: &Scored| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1));
-    let mut top = docs.to_vec();
-    if top.len() > n {
-        top.select_nth_unstable_by(n - 1, order);
-        top.truncate(n);
-    }
-    top.sort_unstable_by(order);
-    top
 }
 
 /// The `size` best of `contenders` when the passages scoring `edge` do not

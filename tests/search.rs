@@ -338,12 +338,12 @@ fn options_may_follow_the_query_and_words_may_start_with_a_dash() {
 }
 
 /// Articles whose body passages score the same for `zinc`: more than the
-/// candidate pool holds (70: the tied group is seen whole in one pass; 120:
+/// candidate pool holds (70: the tied group is seen whole in one pass; 300:
 /// it is not). Which of them are shown must not depend on how the index is
 /// split into segments: the first paths win, whatever the layout.
 #[test]
 fn equal_scores_give_the_same_hits_whatever_the_segments() {
-    for articles in [70, 120] {
+    for articles in [70, 300] {
         let corpus = Corpus::new();
         for i in 0..articles {
             corpus.write(
