@@ -102,7 +102,11 @@ def timed(cmd, **kw):
 
 
 def du(path):
-    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+    """Bytes in a file, or in every file under a folder."""
+    path = Path(path)
+    if path.is_file():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
 FTS_LOADER = r"""
@@ -170,26 +174,26 @@ def bench_scale(scale, runs, warmup, builds):
     loader = WORK / "fts5_loader.py"
     loader.write_text(FTS_LOADER)
 
-    def build_newsdex():
-        if index.exists():
-            shutil.rmtree(index)
-        t = timed([str(BIN), "index", "--seeds", str(corpus), "--index", str(index)])
-        t.update(index_mb=du(index) / 1e6)
+    def build(cmd, out):
+        """Builds `out` from scratch with `cmd`: times and size."""
+        if out.is_dir():
+            shutil.rmtree(out)
+        elif out.exists():
+            out.unlink()
+        t = timed(cmd)
+        t.update(index_mb=du(out) / 1e6)
         return t
 
-    def build_fts5():
-        if db.exists():
-            db.unlink()
-        t = timed([sys.executable, str(loader), str(corpus), str(db)])
-        t.update(index_mb=db.stat().st_size / 1e6)
-        return t
-
+    commands = {
+        "newsdex": ([str(BIN), "index", "--seeds", str(corpus), "--index", str(index)], index),
+        "fts5": ([sys.executable, str(loader), str(corpus), str(db)], db),
+    }
     # Alternating builds, so that a slow spell of the machine hits both engines.
-    built = {"newsdex": [], "fts5": []}
+    built = {engine: [] for engine in commands}
     for i in range(builds):
         say(f"bench x{scale}: index build {i + 1} of {builds} (newsdex, then SQLite FTS5)")
-        built["newsdex"].append(build_newsdex())
-        built["fts5"].append(build_fts5())
+        for engine, (cmd, out) in commands.items():
+            built[engine].append(build(cmd, out))
     nd, fts = (median_run(built[e]) for e in ("newsdex", "fts5"))
     for d in (nd, fts):
         d["mb_per_s"] = size / 1e6 / d["wall_s"]
