@@ -226,7 +226,8 @@ fn lookup(
     let Some(&(_, addr)) = top.first() else {
         return Ok(None);
     };
-    let header = Header::from_doc(&searcher.doc(addr)?, fields);
+    let header = Header::from_doc(&searcher.doc(addr)?, fields)
+        .ok_or_else(|| anyhow::anyhow!("the indexed article {value} has no stored header"))?;
     let serial = searcher
         .segment_reader(addr.segment_ord)
         .fast_fields()

@@ -245,7 +245,7 @@ fn take_head(blocks: &mut Vec<Vec<&str>>, article: &mut Article) {
         set_tags(article, first);
         article.caption = Some(blocks[1][0].to_string());
         blocks.drain(..2);
-    } else {
+    } else if stands_alone(&blocks[0]) {
         article.title = first.to_string();
         blocks[0].remove(0);
         // A headline directly above a photo caption.
@@ -253,9 +253,19 @@ fn take_head(blocks: &mut Vec<Vec<&str>>, article: &mut Article) {
             article.caption = Some(blocks[0].remove(0).to_string());
         }
     }
+    // Otherwise the first line runs on into the next one: it is body text
+    // (a hard-wrapped paragraph), and the article has no headline.
     if blocks.first().is_some_and(Vec::is_empty) {
         blocks.remove(0);
     }
+}
+
+/// Whether the first line of a block is a headline: alone in its block, or
+/// followed directly by a photo caption or a byline.
+fn stands_alone(block: &[&str]) -> bool {
+    block
+        .get(1)
+        .is_none_or(|next| is_caption(next) || is_byline(next))
 }
 
 fn set_tags(article: &mut Article, line: &str) {
@@ -333,19 +343,23 @@ fn take_byline(blocks: &mut Vec<Vec<&str>>, article: &mut Article) {
         return;
     };
     let line = first[0];
-    let is_byline = line.strip_prefix("By ").is_some_and(|rest| {
-        let words = rest.split_whitespace().count();
-        (1..=10).contains(&words)
-            && rest.chars().next().is_some_and(char::is_uppercase)
-            && !rest.ends_with('.')
-    });
-    if is_byline {
+    if is_byline(line) {
         article.byline = Some(line[3..].trim().to_string());
         first.remove(0);
         if first.is_empty() {
             blocks.remove(0);
         }
     }
+}
+
+/// `By Jane Doe` (or `By Jane Doe and John Roe`): a short name, no sentence.
+fn is_byline(line: &str) -> bool {
+    line.strip_prefix("By ").is_some_and(|rest| {
+        let words = rest.split_whitespace().count();
+        (1..=10).contains(&words)
+            && rest.chars().next().is_some_and(char::is_uppercase)
+            && !rest.ends_with('.')
+    })
 }
 
 /// A caption standing alone as one of the first two blocks.
@@ -465,12 +479,36 @@ The raid began at dawn.\n";
 
     #[test]
     fn plain_text_and_one_line_files() {
-        let a = parse("p.txt", "Just a note\nwith a second line\n\nand more text");
+        let a = parse("p.txt", "Just a note\n\nwith a second line\nand more text");
         assert_eq!(a.title, "Just a note");
-        assert_eq!(a.paragraphs, ["with a second line", "and more text"]);
+        assert_eq!(a.paragraphs, ["with a second line and more text"]);
         let one = parse("o.txt", "Only a headline");
         assert_eq!(one.title, "Only a headline");
         assert!(one.paragraphs.is_empty());
+    }
+
+    #[test]
+    fn a_first_line_that_runs_on_is_body_text() {
+        let text = "Rainfall in the northern valleys was the lowest\n\
+in forty years, the water board said on Friday.\n\
+\n\
+Reservoirs stand at a third of capacity.\n";
+        let a = parse("w.txt", text);
+        assert_eq!(a.title, "");
+        assert_eq!(
+            a.paragraphs,
+            [
+                "Rainfall in the northern valleys was the lowest in forty years, the water board said on Friday.",
+                "Reservoirs stand at a third of capacity."
+            ]
+        );
+        let bylined = parse(
+            "b.txt",
+            "Dry spell deepens\nBy Ana Ruiz\n\nThe board met.\n",
+        );
+        assert_eq!(bylined.title, "Dry spell deepens");
+        assert_eq!(bylined.byline.as_deref(), Some("Ana Ruiz"));
+        assert_eq!(bylined.paragraphs, ["The board met."]);
     }
 
     #[test]

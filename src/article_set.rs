@@ -16,7 +16,7 @@ use crate::schema::ARTICLE_KEY;
 pub struct Bits(Vec<u64>);
 
 impl Bits {
-    fn insert(&mut self, i: u64) {
+    pub fn insert(&mut self, i: u64) {
         let word = (i / 64) as usize;
         if word >= self.0.len() {
             self.0.resize(word + 1, 0);

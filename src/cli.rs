@@ -87,6 +87,9 @@ pub struct SearchArgs {
     /// Match articles with any of the words (ranked, more words first), not all of them.
     #[arg(long)]
     pub any: bool,
+    /// With --any: do not add words from the best articles to the query.
+    #[arg(long)]
+    pub no_expand: bool,
     /// Print one JSON document instead of text.
     #[arg(long)]
     pub json: bool,
@@ -130,7 +133,7 @@ const SEARCH_VALUE_OPTIONS: [&str; 6] = [
     "--per-article",
     "--color",
 ];
-const SEARCH_FLAGS: [&str; 4] = ["--json", "--any", "-h", "--help"];
+const SEARCH_FLAGS: [&str; 5] = ["--json", "--any", "--no-expand", "-h", "--help"];
 
 /// Rewrites `newsdex search` arguments so that options may stand anywhere
 /// and a query word may start with `-` (`mexico -trade`): known options
@@ -293,6 +296,7 @@ fn search_command(args: SearchArgs) -> Result<ExitCode> {
         limit: args.limit as usize,
         per_article: args.per_article as usize,
         any: args.any,
+        expand: !args.no_expand,
     };
     let results = search::search(&store, &query, &opts)?;
     if results.relaxed {

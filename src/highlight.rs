@@ -1,32 +1,13 @@
 //! Exact highlights: which bytes of a passage made it match.
 //!
-//! The passage is analyzed with the index's own analyzer, so a stemmed or
+//! The passage is analyzed with the index's own analyzers, so a stemmed or
 //! accent-folded match is found exactly where the index found it. A phrase
 //! marks only its occurrences (never the same words elsewhere), with the
 //! same slop rule as tantivy's phrase query; a prefix marks every word it
 //! expanded to.
 
 use crate::analysis::AnalyzedToken;
-
-/// What one query leaf looks for in analyzed text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Pattern {
-    Term(String),
-    /// Terms in order; `slop` as in tantivy (total distance budget).
-    Phrase(Vec<String>, u32),
-    /// Matches every term that starts with this.
-    Prefix(String),
-}
-
-impl Pattern {
-    fn matches_term(term: &str, want: &str, prefix: bool) -> bool {
-        if prefix {
-            term.starts_with(want)
-        } else {
-            term == want
-        }
-    }
-}
+use crate::plan::Pattern;
 
 /// The spans found in one text, and which patterns matched at all.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -43,10 +24,14 @@ pub fn find(tokens: &[AnalyzedToken], patterns: &[Pattern]) -> Found {
     let mut matched = vec![false; patterns.len()];
     for (i, pattern) in patterns.iter().enumerate() {
         let before = spans.len();
+        let mut mark = |keep: &dyn Fn(&AnalyzedToken) -> bool| {
+            spans.extend(tokens.iter().filter(|t| keep(t)).map(|t| (t.start, t.end)));
+        };
         match pattern {
-            Pattern::Term(t) => single(tokens, t, false, &mut spans),
-            Pattern::Prefix(p) => single(tokens, p, true, &mut spans),
-            Pattern::Phrase(terms, slop) => phrase(tokens, terms, *slop, &mut spans),
+            Pattern::Stem(stem, _) => mark(&|t| t.stem == *stem),
+            Pattern::Exact(words, _) if words.len() == 1 => mark(&|t| t.exact == words[0]),
+            Pattern::Exact(words, slop) => phrase(tokens, words, *slop, &mut spans),
+            Pattern::AnyOf(words) => mark(&|t| words.binary_search(&t.exact).is_ok()),
         }
         matched[i] = spans.len() > before;
     }
@@ -56,18 +41,9 @@ pub fn find(tokens: &[AnalyzedToken], patterns: &[Pattern]) -> Found {
     }
 }
 
-fn single(tokens: &[AnalyzedToken], want: &str, prefix: bool, out: &mut Vec<(usize, usize)>) {
-    out.extend(
-        tokens
-            .iter()
-            .filter(|t| Pattern::matches_term(&t.term, want, prefix))
-            .map(|t| (t.start, t.end)),
-    );
-}
-
-/// Marks each occurrence of a phrase. An exact phrase (slop 0) is marked as
-/// one span from its first word to its last; a sloppy one word by word, so
-/// that the words between are not marked.
+/// Marks each occurrence of a phrase of exact forms. An exact phrase (slop
+/// 0) is marked as one span from its first word to its last; a sloppy one
+/// word by word, so that the words between are not marked.
 fn phrase(tokens: &[AnalyzedToken], terms: &[String], slop: u32, out: &mut Vec<(usize, usize)>) {
     if terms.is_empty() {
         return;
@@ -77,7 +53,7 @@ fn phrase(tokens: &[AnalyzedToken], terms: &[String], slop: u32, out: &mut Vec<(
         .iter()
         .map(|want| {
             (0..tokens.len())
-                .filter(|&i| tokens[i].term == *want)
+                .filter(|&i| tokens[i].exact == *want)
                 .collect()
         })
         .collect();
@@ -152,10 +128,10 @@ pub fn merge(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{analyzer, tokens};
+    use crate::analysis::Analysis;
 
     fn marked<'a>(text: &'a str, patterns: &[Pattern]) -> Vec<&'a str> {
-        let toks = tokens(&mut analyzer(), text);
+        let toks = Analysis::default().tokens(text);
         find(&toks, patterns)
             .spans
             .into_iter()
@@ -164,11 +140,11 @@ mod tests {
     }
 
     fn term(t: &str) -> Pattern {
-        Pattern::Term(t.into())
+        Pattern::Stem(t.into(), Vec::new())
     }
 
     fn phrase_of(words: &[&str], slop: u32) -> Pattern {
-        Pattern::Phrase(words.iter().map(|w| w.to_string()).collect(), slop)
+        Pattern::Exact(words.iter().map(|w| w.to_string()).collect(), slop)
     }
 
     #[test]
@@ -186,8 +162,20 @@ mod tests {
     fn phrase_marks_only_its_occurrences() {
         let text = "A drone flew. Later, drone strikes began, and strikes went on.";
         assert_eq!(
-            marked(text, &[phrase_of(&["drone", "strike"], 0)]),
+            marked(text, &[phrase_of(&["drone", "strikes"], 0)]),
             ["drone strikes"]
+        );
+        // Exact forms: the phrase as written, not its stems.
+        assert_eq!(
+            marked("a drone strike", &[phrase_of(&["drone", "strikes"], 0)]),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            marked(
+                "Executions, not executives",
+                &[phrase_of(&["executions"], 0)]
+            ),
+            ["Executions"]
         );
     }
 
@@ -195,11 +183,11 @@ mod tests {
     fn sloppy_phrase_marks_its_words_not_the_gap() {
         let text = "drone and missile strikes";
         assert_eq!(
-            marked(text, &[phrase_of(&["drone", "strike"], 1)]),
+            marked(text, &[phrase_of(&["drone", "strikes"], 1)]),
             Vec::<&str>::new()
         );
         assert_eq!(
-            marked(text, &[phrase_of(&["drone", "strike"], 2)]),
+            marked(text, &[phrase_of(&["drone", "strikes"], 2)]),
             ["drone", "strikes"]
         );
     }
@@ -209,7 +197,7 @@ mod tests {
         assert_eq!(
             marked(
                 "The economy and economic policy of Ecuador",
-                &[Pattern::Prefix("econ".into())]
+                &[Pattern::AnyOf(vec!["economic".into(), "economy".into()])]
             ),
             ["economy", "economic"]
         );
@@ -218,18 +206,19 @@ mod tests {
     #[test]
     fn numbers_and_abbreviations() {
         assert_eq!(marked("about 9,000 troops", &[term("9000")]), ["9,000"]);
-        assert_eq!(marked("the U.S. and us", &[term("us")]), ["U.S.", "us"]);
+        assert_eq!(marked("the U.S. and us", &[term("us")]), ["us"]);
+        assert_eq!(marked("the U.S. and us", &[term("u.s")]), ["U.S."]);
     }
 
     #[test]
     fn matched_flags_and_merging() {
-        let toks = tokens(&mut analyzer(), "border talks");
+        let toks = Analysis::default().tokens("border talks");
         let found = find(
             &toks,
             &[
                 term("border"),
                 term("trade"),
-                phrase_of(&["border", "talk"], 0),
+                phrase_of(&["border", "talks"], 0),
             ],
         );
         assert_eq!(found.matched, [true, false, true]);

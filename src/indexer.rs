@@ -16,6 +16,7 @@ use tantivy::indexer::UserOperation;
 use tantivy::schema::Value;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
+use crate::analysis;
 use crate::article::Article;
 use crate::clock;
 use crate::files::FileMeta;
@@ -147,19 +148,19 @@ impl Header {
         }
     }
 
-    /// The header stored on a passage's document (empty if it has none).
-    pub fn from_doc(doc: &TantivyDocument, f: &Fields) -> Header {
+    /// The header stored on an article's first passage (`None` on the
+    /// others).
+    pub fn from_doc(doc: &TantivyDocument, f: &Fields) -> Option<Header> {
         doc.get_first(f.header)
             .and_then(|v| v.as_str())
             .and_then(|h| serde_json::from_str(h).ok())
-            .unwrap_or_default()
     }
 }
 
 /// The tantivy documents of one article: one per passage. `serial` is the
 /// article's number in this index (small numbers keep the fast field that
 /// groups passages small). What is said of the article as a whole is indexed
-/// on its first passage only.
+/// and stored on its first passage only.
 pub fn documents(
     article: &Article,
     passages: &[Passage],
@@ -167,18 +168,26 @@ pub fn documents(
     serial: u64,
     f: &Fields,
 ) -> Vec<TantivyDocument> {
-    let header = serde_json::to_string(&Header::of(article)).unwrap_or_default();
+    let length = analysis::token_count(&article.title)
+        + article
+            .tags
+            .iter()
+            .chain(passages.iter().map(|p| &p.text))
+            .map(|t| analysis::token_count(t))
+            .sum::<u64>();
     passages
         .iter()
         .enumerate()
         .map(|(i, p)| {
             let mut doc = TantivyDocument::new();
             doc.add_u64(f.article_key, serial);
-            doc.add_text(f.header, &header);
+            doc.add_u64(f.article_len, length);
             doc.add_text(f.text, &p.text);
             doc.add_u64(f.ordinal, p.ordinal);
             doc.add_u64(f.kind, p.kind.code());
             if i == 0 {
+                let header = serde_json::to_string(&Header::of(article)).unwrap_or_default();
+                doc.add_text(f.header, &header);
                 doc.add_text(f.id, &article.id);
                 doc.add_text(f.path, &article.path);
                 doc.add_text(f.title, &article.title);

@@ -15,6 +15,7 @@ pub mod article;
 pub mod article_set;
 pub mod cli;
 pub mod clock;
+pub mod evidence;
 pub mod files;
 pub mod highlight;
 pub mod indexer;

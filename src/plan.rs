@@ -1,32 +1,100 @@
 //! Compiling a parsed query for the index: each leaf analyzed into the
-//! terms, phrase or prefix it looks for, and the tantivy query that finds
-//! the passages matching it.
+//! pattern it looks for (the forms of a stem, exact words, the words a
+//! prefix expands to), where it looks (the fields of its scope), and the
+//! tantivy query that finds the passages matching it. Stems and prefixes
+//! are expanded here, from the index's own dictionaries, to the exact forms
+//! it holds.
 
+use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use anyhow::Result;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
+    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Score, Term};
+use tantivy::{Score, Searcher, Term};
 
-use crate::analysis::{self, analyzer, unstemmed_analyzer};
-use crate::highlight::Pattern;
+use crate::analysis::{self, analyzer, is_stop_word, stem_prefixes, Stems};
 use crate::query::{Leaf, Node, Scope};
 use crate::schema::Fields;
 
-/// How much a match in the headline or the tags counts next to one in the
-/// passage text.
-const TITLE_BOOST: Score = 0.6;
-const TAGS_BOOST: Score = 0.6;
+/// How much a headline or tag occurrence counts next to one in the text,
+/// in an article's score (see [`crate::evidence`]). In a passage's own
+/// score it counts nothing: the headline belongs to every passage of the
+/// article alike, through the article's score (it still lets the first
+/// passage match, so that an article found by its headline alone has a
+/// passage to show).
+const TITLE_WEIGHT: f32 = 2.0;
+const TAGS_WEIGHT: f32 = 2.0;
+/// A prefix expands to at most this many words (its most frequent ones), so
+/// that no query can take seconds or gigabytes.
+pub const MAX_EXPANSIONS: usize = 1000;
+
+/// What one query leaf looks for in analyzed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pattern {
+    /// An unquoted word: its stem (`strikes` finds strike, striking), and
+    /// the forms with that stem in the index, sorted.
+    Stem(String, Vec<String>),
+    /// Exact forms in a row (a quoted word or phrase, a hyphenated word),
+    /// with tantivy's slop (total distance budget).
+    Exact(Vec<String>, u32),
+    /// Any of these exact forms, sorted: the words a prefix expands to.
+    AnyOf(Vec<String>),
+}
+
+/// One field a leaf looks in: how much a match there counts in a passage's
+/// own score and in its article's.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldUse {
+    pub field: Field,
+    pub boost: Score,
+    pub article_weight: f32,
+}
+
+/// The fields of a scope.
+pub fn scope_fields(scope: Scope, f: &Fields) -> Vec<FieldUse> {
+    let alone = |field| FieldUse {
+        field,
+        boost: 1.0,
+        article_weight: 1.0,
+    };
+    let weighted = |field, article_weight| FieldUse {
+        field,
+        boost: 0.0,
+        article_weight,
+    };
+    match scope {
+        Scope::Default => vec![
+            alone(f.text),
+            weighted(f.title, TITLE_WEIGHT),
+            weighted(f.tags, TAGS_WEIGHT),
+        ],
+        Scope::Text => vec![alone(f.text)],
+        Scope::Title => vec![alone(f.title)],
+        Scope::Tags => vec![alone(f.tags)],
+        Scope::Publisher => vec![alone(f.publisher)],
+    }
+}
 
 /// What a compiled leaf looks for.
 #[derive(Debug, Clone)]
 pub enum Matcher {
-    Text { scope: Scope, pattern: Pattern },
-    Year { from: u64, to: u64 },
+    Text {
+        scope: Scope,
+        pattern: Pattern,
+        /// How much the leaf counts in the ranking (1 for the user's words).
+        weight: f32,
+        /// Whether it is the user's (highlighted, counted in coverage), as
+        /// opposed to a word added by query expansion.
+        shown: bool,
+    },
+    Year {
+        from: u64,
+        to: u64,
+    },
 }
 
 /// The boolean tree over compiled leaves (indexes into `Plan::leaves`).
@@ -39,40 +107,47 @@ pub enum Expr {
 }
 
 /// A query ready to run.
+#[derive(Debug, Clone)]
 pub struct Plan {
     pub leaves: Vec<Matcher>,
     pub expr: Expr,
     /// Leaves that are not under a NOT.
     pub positive: Vec<usize>,
+    /// Stop words that were not searched for (natural-language queries).
+    pub ignored: Vec<String>,
+    /// What the user should know about how the query was read.
+    pub notes: Vec<String>,
 }
 
-struct Analyzers {
-    stemmed: TextAnalyzer,
-    unstemmed: TextAnalyzer,
+struct Compiler<'a> {
+    searcher: &'a Searcher,
+    fields: &'a Fields,
+    analyzer: TextAnalyzer,
+    stems: Stems,
+    /// Leave out unquoted stop words (a natural-language query).
+    drop_stop_words: bool,
+    leaves: Vec<Matcher>,
+    ignored: Vec<String>,
+    notes: Vec<String>,
+    /// Prefixes already expanded, so that a repeated one costs nothing.
+    expanded: BTreeMap<(String, Scope), Vec<String>>,
 }
 
 impl Plan {
-    pub fn compile(node: &Node) -> Result<Plan> {
-        let mut analyzers = Analyzers {
-            stemmed: analyzer(),
-            unstemmed: unstemmed_analyzer(),
-        };
-        let mut leaves = Vec::new();
-        let expr = compile_node(node, &mut analyzers, &mut leaves).ok_or_else(|| {
-            anyhow::anyhow!("the query has no words to search for (only punctuation): add a word")
-        })?;
-        let mut positive = Vec::new();
-        collect_positive(&expr, false, &mut positive);
-        if positive.is_empty() {
-            anyhow::bail!(
-                "the query only excludes words: add a word to search for, as in `mexico -trade`"
-            );
+    /// Compiles a query tree. `natural` marks a natural-language query (any
+    /// of the words), whose unquoted stop words are left out unless nothing
+    /// else is left.
+    pub fn compile(
+        node: &Node,
+        searcher: &Searcher,
+        fields: &Fields,
+        natural: bool,
+    ) -> Result<Plan> {
+        let plan = Compiler::new(searcher, fields, natural).plan(node)?;
+        if natural && plan.positive.is_empty() {
+            return Compiler::new(searcher, fields, false).plan(node);
         }
-        Ok(Plan {
-            leaves,
-            expr,
-            positive,
-        })
+        Ok(plan)
     }
 
     /// Whether the boolean tree filters articles beyond "a passage matches
@@ -88,17 +163,246 @@ impl Plan {
         !simple(&self.expr)
     }
 
-    /// The patterns of the positive leaves whose scope `covers` a part of
-    /// the article (the passage text, or the headline): those are marked there.
-    pub fn patterns(&self, covers: fn(Scope) -> bool) -> Vec<Pattern> {
+    /// The patterns of the user's positive leaves whose scope `covers` a
+    /// part of the article (the passage text, or the headline), with their
+    /// leaves: those are marked there.
+    pub fn patterns(&self, covers: fn(Scope) -> bool) -> Vec<(usize, Pattern)> {
         self.positive
             .iter()
             .filter_map(|&i| match &self.leaves[i] {
-                Matcher::Text { scope, pattern } if covers(*scope) => Some(pattern.clone()),
+                Matcher::Text {
+                    scope,
+                    pattern,
+                    shown: true,
+                    ..
+                } if covers(*scope) => Some((i, pattern.clone())),
                 _ => None,
             })
             .collect()
     }
+
+    /// Adds words to a natural-language query (query expansion): each is
+    /// one more alternative, with its weight, not shown as the user's. A word
+    /// that is already an unquoted word of the query adds to its weight.
+    pub fn expand(
+        &mut self,
+        searcher: &Searcher,
+        fields: &Fields,
+        words: &[(String, f32)],
+    ) -> Result<()> {
+        let mut compiler = Compiler::new(searcher, fields, false);
+        for (stem, weight) in words {
+            let weight = *weight;
+            let pattern = compiler.stem(Scope::Default, stem.clone())?;
+            let existing = self.positive.iter().copied().find(|&i| {
+                matches!(&self.leaves[i], Matcher::Text {
+                    scope: Scope::Default,
+                    pattern: p,
+                    ..
+                } if *p == pattern)
+            });
+            if let Some(Matcher::Text { weight: w, .. }) = existing.map(|i| &mut self.leaves[i]) {
+                *w += weight;
+                continue;
+            }
+            self.leaves.push(Matcher::Text {
+                scope: Scope::Default,
+                pattern,
+                weight,
+                shown: false,
+            });
+            let leaf = Expr::Leaf(self.leaves.len() - 1);
+            self.positive.push(self.leaves.len() - 1);
+            // The alternatives are the tree itself, or the first item of an
+            // AND of alternatives and constraints (see `query::relax`).
+            let alternatives = match &mut self.expr {
+                Expr::And(items) => &mut items[0],
+                other => other,
+            };
+            match alternatives {
+                Expr::Or(items) => items.push(leaf),
+                other => *other = Expr::Or(vec![other.clone(), leaf]),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Compiler<'a> {
+    fn new(searcher: &'a Searcher, fields: &'a Fields, drop_stop_words: bool) -> Self {
+        Compiler {
+            searcher,
+            fields,
+            analyzer: analyzer(),
+            stems: Stems::default(),
+            drop_stop_words,
+            leaves: Vec::new(),
+            ignored: Vec::new(),
+            notes: Vec::new(),
+            expanded: BTreeMap::new(),
+        }
+    }
+
+    fn plan(mut self, node: &Node) -> Result<Plan> {
+        let expr = self.node(node)?.ok_or_else(|| {
+            anyhow::anyhow!("the query has no words to search for (only punctuation): add a word")
+        })?;
+        let mut positive = Vec::new();
+        collect_positive(&expr, false, &mut positive);
+        if positive.is_empty() && !self.drop_stop_words {
+            anyhow::bail!(
+                "the query only excludes words: add a word to search for, as in `mexico -trade`"
+            );
+        }
+        Ok(Plan {
+            leaves: self.leaves,
+            expr,
+            positive,
+            ignored: self.ignored,
+            notes: self.notes,
+        })
+    }
+
+    /// Compiles a node; `None` when it holds nothing searchable
+    /// (punctuation, or only stop words left out).
+    fn node(&mut self, node: &Node) -> Result<Option<Expr>> {
+        Ok(match node {
+            Node::Leaf(leaf) => self.leaf(leaf)?.map(|m| {
+                self.leaves.push(m);
+                Expr::Leaf(self.leaves.len() - 1)
+            }),
+            Node::And(items) => collapse(self.list(items)?, Expr::And),
+            Node::Or(items) => collapse(self.list(items)?, Expr::Or),
+            Node::Not(inner) => self.node(inner)?.map(|e| Expr::Not(Box::new(e))),
+        })
+    }
+
+    fn list(&mut self, items: &[Node]) -> Result<Vec<Expr>> {
+        let mut out = Vec::new();
+        for item in items {
+            out.extend(self.node(item)?);
+        }
+        Ok(out)
+    }
+
+    fn leaf(&mut self, leaf: &Leaf) -> Result<Option<Matcher>> {
+        let (scope, pattern) = match leaf {
+            Leaf::Year { from, to } => {
+                return Ok(Some(Matcher::Year {
+                    from: *from,
+                    to: *to,
+                }))
+            }
+            Leaf::Word { scope, text } => (*scope, self.word(*scope, text)?),
+            Leaf::Phrase { scope, text, slop } => {
+                let words = analysis::terms(&mut self.analyzer, text);
+                (*scope, exact_words_with_slop(words, *slop))
+            }
+            Leaf::Prefix { scope, text } => (*scope, self.prefix(*scope, text)?),
+        };
+        Ok(pattern.map(|pattern| Matcher::Text {
+            scope,
+            pattern,
+            weight: 1.0,
+            shown: true,
+        }))
+    }
+
+    /// An unquoted word: the forms of its stem; a word of several parts
+    /// (`multi-agent`) is the phrase of its parts as written.
+    fn word(&mut self, scope: Scope, text: &str) -> Result<Option<Pattern>> {
+        let mut exact = analysis::terms(&mut self.analyzer, text);
+        if exact.len() == 1
+            && scope == Scope::Default
+            && self.drop_stop_words
+            && is_stop_word(&exact[0])
+        {
+            self.ignored.append(&mut exact);
+            return Ok(None);
+        }
+        if scope == Scope::Publisher || exact.len() > 1 {
+            return Ok(exact_words(exact));
+        }
+        let Some(word) = exact.pop() else {
+            return Ok(None);
+        };
+        let stem = self.stems.stem(&word);
+        self.stem(scope, stem).map(Some)
+    }
+
+    /// The pattern of a stem: the forms of the scope's fields that have it.
+    fn stem(&mut self, scope: Scope, stem: String) -> Result<Pattern> {
+        let mut forms = Vec::new();
+        for prefix in stem_prefixes(&stem) {
+            for (form, _) in self.dictionary(scope, &prefix)? {
+                if self.stems.stem(&form) == stem {
+                    forms.push(form);
+                }
+            }
+        }
+        forms.sort_unstable();
+        forms.dedup();
+        Ok(Pattern::Stem(stem, forms))
+    }
+
+    /// A prefix (`immigra*`): the exact words of the scope's fields that
+    /// start with it, at most [`MAX_EXPANSIONS`] of them (the most frequent).
+    fn prefix(&mut self, scope: Scope, text: &str) -> Result<Option<Pattern>> {
+        let mut words = analysis::terms(&mut self.analyzer, text);
+        if words.len() != 1 {
+            // `u.s-trade*`: the parts as written.
+            return Ok(exact_words(words));
+        }
+        let prefix = words.remove(0);
+        let key = (prefix.clone(), scope);
+        if let Some(done) = self.expanded.get(&key) {
+            return Ok(Some(Pattern::AnyOf(done.clone())));
+        }
+        let mut ranked = self.dictionary(scope, &prefix)?;
+        if ranked.len() > MAX_EXPANSIONS {
+            self.notes.push(format!(
+                "`{text}*` matches {} words; searching the {MAX_EXPANSIONS} most frequent (make the prefix longer to reach the others)",
+                ranked.len()
+            ));
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            ranked.truncate(MAX_EXPANSIONS);
+        }
+        let mut expansion: Vec<String> = ranked.into_iter().map(|(w, _)| w).collect();
+        expansion.sort_unstable();
+        self.expanded.insert(key, expansion.clone());
+        Ok(Some(Pattern::AnyOf(expansion)))
+    }
+
+    /// The words of the scope's fields that start with `prefix`, with how
+    /// many passages hold each, in dictionary order.
+    fn dictionary(&self, scope: Scope, prefix: &str) -> Result<Vec<(String, u64)>> {
+        let mut found: BTreeMap<String, u64> = BTreeMap::new();
+        for u in scope_fields(scope, self.fields) {
+            for reader in self.searcher.segment_readers() {
+                let index = reader.inverted_index(u.field)?;
+                let mut stream = index.terms().range().ge(prefix.as_bytes()).into_stream()?;
+                while stream.advance() {
+                    if !stream.key().starts_with(prefix.as_bytes()) {
+                        break;
+                    }
+                    if let Ok(word) = std::str::from_utf8(stream.key()) {
+                        *found.entry(word.to_string()).or_default() +=
+                            u64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+        }
+        Ok(found.into_iter().collect())
+    }
+}
+
+/// The pattern of exact words in a row (`None` when there is no word).
+fn exact_words_with_slop(words: Vec<String>, slop: u32) -> Option<Pattern> {
+    (!words.is_empty()).then_some(Pattern::Exact(words, slop))
+}
+
+fn exact_words(words: Vec<String>) -> Option<Pattern> {
+    exact_words_with_slop(words, 0)
 }
 
 fn collect_positive(e: &Expr, negated: bool, out: &mut Vec<usize>) {
@@ -112,26 +416,6 @@ fn collect_positive(e: &Expr, negated: bool, out: &mut Vec<usize>) {
     }
 }
 
-/// Compiles a node; `None` when it holds nothing searchable (punctuation).
-fn compile_node(node: &Node, a: &mut Analyzers, leaves: &mut Vec<Matcher>) -> Option<Expr> {
-    let mut list = |items: &[Node], a: &mut Analyzers| -> Vec<Expr> {
-        items
-            .iter()
-            .filter_map(|n| compile_node(n, a, leaves))
-            .collect()
-    };
-    match node {
-        Node::Leaf(leaf) => {
-            let matcher = compile_leaf(leaf, a)?;
-            leaves.push(matcher);
-            Some(Expr::Leaf(leaves.len() - 1))
-        }
-        Node::And(items) => collapse(list(items, a), Expr::And),
-        Node::Or(items) => collapse(list(items, a), Expr::Or),
-        Node::Not(inner) => compile_node(inner, a, leaves).map(|e| Expr::Not(Box::new(e))),
-    }
-}
-
 fn collapse(mut items: Vec<Expr>, make: fn(Vec<Expr>) -> Expr) -> Option<Expr> {
     match items.len() {
         0 => None,
@@ -140,105 +424,71 @@ fn collapse(mut items: Vec<Expr>, make: fn(Vec<Expr>) -> Expr) -> Option<Expr> {
     }
 }
 
-fn compile_leaf(leaf: &Leaf, a: &mut Analyzers) -> Option<Matcher> {
-    let terms = |analyzer: &mut TextAnalyzer, text: &str| -> Vec<String> {
-        analysis::tokens(analyzer, text)
-            .into_iter()
-            .map(|t| t.term)
-            .collect()
-    };
-    let (scope, pattern) = match leaf {
-        Leaf::Year { from, to } => {
-            return Some(Matcher::Year {
-                from: *from,
-                to: *to,
-            })
-        }
-        Leaf::Word { scope, text } => (*scope, words_pattern(terms(&mut a.stemmed, text), 0)?),
-        Leaf::Phrase { scope, text, slop } => {
-            (*scope, words_pattern(terms(&mut a.stemmed, text), *slop)?)
-        }
-        Leaf::Prefix { scope, text } => {
-            let mut words = terms(&mut a.unstemmed, text);
-            let last = words.pop()?;
-            if words.is_empty() {
-                (*scope, Pattern::Prefix(last))
-            } else {
-                // `u.s-trade*`: only the last word is a prefix; keep the rest as words.
-                (*scope, words_pattern(terms(&mut a.stemmed, text), 0)?)
-            }
-        }
-    };
-    Some(Matcher::Text { scope, pattern })
-}
-
-fn words_pattern(mut terms: Vec<String>, slop: u32) -> Option<Pattern> {
-    match terms.len() {
-        0 => None,
-        1 => terms.pop().map(Pattern::Term),
-        _ => Some(Pattern::Phrase(terms, slop)),
-    }
-}
-
-fn pattern_query(field: Field, pattern: &Pattern) -> Box<dyn Query> {
-    match pattern {
-        Pattern::Term(t) => Box::new(TermQuery::new(
-            Term::from_field_text(field, t),
+/// The tantivy query of a pattern in one field.
+pub fn pattern_query(field: Field, pattern: &Pattern) -> Box<dyn Query> {
+    let term = |word: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, word),
             IndexRecordOption::WithFreqs,
-        )),
-        Pattern::Phrase(terms, slop) => {
-            let terms = terms
+        ))
+    };
+    let any = |words: &[String]| -> Box<dyn Query> {
+        match words {
+            [] => Box::new(EmptyQuery),
+            [word] => term(word),
+            _ => Box::new(BooleanQuery::new(
+                words.iter().map(|w| (Occur::Should, term(w))).collect(),
+            )),
+        }
+    };
+    match pattern {
+        Pattern::Stem(_, forms) => any(forms),
+        Pattern::AnyOf(words) => any(words),
+        Pattern::Exact(words, _) if words.len() == 1 => term(&words[0]),
+        Pattern::Exact(words, slop) => {
+            let terms = words
                 .iter()
                 .enumerate()
-                .map(|(i, t)| (i, Term::from_field_text(field, t)))
+                .map(|(i, w)| (i, Term::from_field_text(field, w)))
                 .collect();
             Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop))
         }
-        Pattern::Prefix(p) => {
-            let escaped: String = p
-                .chars()
-                .flat_map(|c| {
-                    let escape = !c.is_alphanumeric();
-                    escape.then_some('\\').into_iter().chain(std::iter::once(c))
-                })
-                .collect();
-            match RegexQuery::from_pattern(&format!("{escaped}.*"), field) {
-                Ok(q) => Box::new(q),
-                // An escaped literal prefix always compiles; match nothing otherwise.
-                Err(_) => Box::new(BooleanQuery::new(Vec::new())),
-            }
-        }
     }
 }
 
-/// The tantivy query of a leaf.
+/// The tantivy query of a leaf, with its weight.
 pub fn leaf_query(m: &Matcher, f: &Fields) -> Box<dyn Query> {
     match m {
         Matcher::Year { from, to } => Box::new(RangeQuery::new(
             Bound::Included(Term::from_field_u64(f.year, *from)),
             Bound::Included(Term::from_field_u64(f.year, *to)),
         )),
-        Matcher::Text { scope, pattern } => {
-            let boosted = |field: Field, boost: Score| -> (Occur, Box<dyn Query>) {
-                let q = pattern_query(field, pattern);
-                let q: Box<dyn Query> = if boost == 1.0 {
+        Matcher::Text {
+            scope,
+            pattern,
+            weight,
+            ..
+        } => {
+            let boosted = |q: Box<dyn Query>, boost: Score| -> Box<dyn Query> {
+                if boost == 1.0 {
                     q
                 } else {
                     Box::new(BoostQuery::new(q, boost))
-                };
-                (Occur::Should, q)
+                }
             };
-            match scope {
-                Scope::Default => Box::new(BooleanQuery::new(vec![
-                    boosted(f.text, 1.0),
-                    boosted(f.title, TITLE_BOOST),
-                    boosted(f.tags, TAGS_BOOST),
-                ])),
-                Scope::Text => pattern_query(f.text, pattern),
-                Scope::Title => pattern_query(f.title, pattern),
-                Scope::Tags => pattern_query(f.tags, pattern),
-                Scope::Publisher => pattern_query(f.publisher, pattern),
-            }
+            let mut parts: Vec<(Occur, Box<dyn Query>)> = scope_fields(*scope, f)
+                .iter()
+                .map(|u| {
+                    let q = pattern_query(u.field, pattern);
+                    (Occur::Should, boosted(q, u.boost))
+                })
+                .collect();
+            let q = if parts.len() == 1 {
+                parts.remove(0).1
+            } else {
+                Box::new(BooleanQuery::new(parts))
+            };
+            boosted(q, *weight)
         }
     }
 }

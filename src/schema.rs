@@ -2,6 +2,10 @@
 //! article's metadata and the file's size and modification time (so that the
 //! index itself records what was indexed, see [`crate::sync`]). Field names
 //! are defined here and nowhere else.
+//!
+//! Text is indexed as exact forms (lowercased, accents folded), with
+//! positions; an unquoted word is looked up as every form of its stem (see
+//! [`crate::analysis`] and [`crate::plan`]).
 
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
@@ -11,6 +15,7 @@ use crate::analysis::ANALYZER_NAME;
 
 pub const ID: &str = "id";
 pub const ARTICLE_KEY: &str = "article_key";
+pub const ARTICLE_LEN: &str = "article_len";
 pub const PATH: &str = "path";
 pub const HEADER: &str = "header";
 pub const TITLE: &str = "title";
@@ -33,11 +38,14 @@ pub struct Fields {
     /// The article's serial number in this index, on every passage: a fast
     /// field to group passages by article, indexed to delete an article.
     pub article_key: Field,
+    /// The article's length in tokens (headline, tags and every passage),
+    /// on every passage: a fast field for article-level ranking.
+    pub article_len: Field,
     /// Path relative to the seeds folder, unique per file; first passage.
     /// Indexed to find a file's article, a fast field for the refresh.
     pub path: Field,
-    /// The article's [`crate::indexer::Header`] as JSON, stored on every
-    /// passage for display.
+    /// The article's [`crate::indexer::Header`] as JSON, stored on the
+    /// first passage for display.
     pub header: Field,
     /// Headline, tags (one value per tag), publisher and year: first passage.
     pub title: Field,
@@ -70,6 +78,7 @@ pub fn build() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_text_field(ID, STRING | FAST),
         article_key: b.add_u64_field(ARTICLE_KEY, INDEXED | FAST),
+        article_len: b.add_u64_field(ARTICLE_LEN, FAST),
         path: b.add_text_field(PATH, STRING | FAST),
         header: b.add_text_field(HEADER, STORED),
         title: b.add_text_field(TITLE, analyzed()),
@@ -83,24 +92,4 @@ pub fn build() -> (Schema, Fields) {
         mtime: b.add_u64_field(MTIME, FAST),
     };
     (b.build(), fields)
-}
-
-/// Looks the handles up in the schema of an existing index.
-pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
-    let f = |name: &str| schema.get_field(name);
-    Ok(Fields {
-        id: f(ID)?,
-        article_key: f(ARTICLE_KEY)?,
-        path: f(PATH)?,
-        header: f(HEADER)?,
-        title: f(TITLE)?,
-        tags: f(TAGS)?,
-        publisher: f(PUBLISHER)?,
-        year: f(YEAR)?,
-        text: f(TEXT)?,
-        ordinal: f(ORDINAL)?,
-        kind: f(KIND)?,
-        size: f(SIZE)?,
-        mtime: f(MTIME)?,
-    })
 }

@@ -1,62 +1,87 @@
-//! Running a query: article-level boolean matching, passage-level ranking,
-//! highlights, and the per-article cap.
+//! Running a query: article-level matching and evidence, passage ranking,
+//! highlights, copies and the per-article cap.
 //!
 //! Words must all appear in an article, not necessarily in one passage, so
 //! the boolean tree is evaluated on sets of articles (each leaf: the
-//! articles with a passage matching it). Passages of the matching articles
-//! are then ranked by BM25 over the positive leaves, re-ranked by how much
-//! of the query (weighted by rarity) each passage holds, and capped per
-//! article. Only a pool of the best passages by BM25 is read back; when
-//! tied scores cross the pool's edge, the tied passages are taken in article
-//! order, so that the hits never depend on the index's segments.
+//! articles with a passage, headline or tags matching it), read in the same
+//! pass as each article's own score ([`crate::evidence`]). A passage's
+//! score is its BM25 plus its article's score (an article relevant
+//! throughout outranks a single lucky paragraph, and its best passage is
+//! the one shown), re-ranked by how much of the query the passage itself
+//! holds. The best passages are taken in a total order (score, then article
+//! serial, then position), so that the hits never depend on how the index
+//! is split into segments. A natural-language query (`--any`) is expanded
+//! with the words that stand out in its best articles (RM3), which are not
+//! highlighted.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use anyhow::Result;
+use rustc_hash::{FxHashMap, FxHasher};
 use serde::Serialize;
-use tantivy::collector::{Collector, Count, FilterCollector, SegmentCollector, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, Weight};
-use tantivy::schema::{Field, Value};
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::collector::{Collector, DocSetCollector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
     DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
 };
 
-use crate::analysis::{self, analyzer};
-use crate::article_set::{ArticleKeys, ArticleSet, Bits};
-use crate::highlight::{self, Pattern};
+use crate::analysis::{is_stop_word, Analysis};
+use crate::article_set::ArticleSet;
+use crate::evidence::Evidence;
+use crate::highlight;
 use crate::indexer::Header;
 use crate::passage::PassageKind;
-use crate::plan::{leaf_query, Expr, Matcher, Plan};
+use crate::plan::{leaf_query, Expr, Matcher, Pattern, Plan};
 use crate::query::{self, Node, Scope};
 use crate::schema::{Fields, ARTICLE_KEY};
 use crate::store::Store;
 
-/// What a headline match adds to the other passages of the article, per unit
-/// of idf (about what the headline's BM25 gives the first passage).
-const TITLE_BONUS: Score = 0.8;
+/// A passage's score is its article's score plus this much of its own
+/// BM25: the article's evidence leads (measured on three test collections,
+/// see bench/README.md), the passage's chooses what is shown.
+const PASSAGE_FACTOR: Score = 0.5;
+/// How much holding more of the query (weighted by rarity) raises a
+/// passage's score: up to 1.5×.
+const COVERAGE_FACTOR: Score = 0.5;
 /// Captions rank below prose when scores are otherwise equal.
 const CAPTION_FACTOR: Score = 0.85;
-/// Weight of a prefix leaf in the coverage measure (it has no single idf).
-const PREFIX_IDF: f32 = 2.0;
+/// Query expansion (RM3): the best articles read, the words taken from
+/// them, and the share of the ranking left to the user's words.
+const FEEDBACK_ARTICLES: usize = 10;
+const FEEDBACK_WORDS: usize = 10;
+const ORIGINAL_WEIGHT: f32 = 0.5;
 
 #[derive(Debug, Clone)]
 pub struct SearchOptions {
     pub limit: usize,
     pub per_article: usize,
-    /// Any of the words instead of all of them.
+    /// Any of the words instead of all of them (a natural-language query).
     pub any: bool,
+    /// With `any`: expand the query with words from its best articles.
+    pub expand: bool,
 }
 
 /// The JSON document of a search (a contract: see the README).
 #[derive(Debug, Serialize)]
 pub struct Results {
     pub query: String,
+    /// The query as newsdex read it (`phrase "…"`, `words a, b`, …).
+    pub understood: String,
     /// Passages that match, before `--limit` and `--per-article`.
     pub total_hits: u64,
     /// True when no article had all the words and partial matches are shown.
     pub relaxed: bool,
+    /// Stop words left out of a natural-language query.
+    pub ignored: Vec<String>,
+    /// Words added by query expansion (not highlighted).
+    pub expanded: Vec<String>,
+    /// How the query was read, when the user should know (prefix caps,
+    /// words read as plain words).
+    pub notes: Vec<String>,
     pub hits: Vec<Hit>,
 }
 
@@ -66,6 +91,14 @@ pub struct Hit {
     pub score: f32,
     pub article: ArticleInfo,
     pub passage: PassageInfo,
+    /// Other articles with the same passage (copies of a wire story).
+    pub also_in: Vec<Copy>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Copy {
+    pub id: String,
+    pub path: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -86,69 +119,54 @@ pub struct PassageInfo {
     pub highlights: Vec<(usize, usize)>,
 }
 
+/// A passage taken from the index: its score (BM25 plus its article's),
+/// article serial and address.
+#[derive(Debug, Clone, Copy)]
+struct Ranked {
+    score: Score,
+    serial: u64,
+    addr: DocAddress,
+}
+
+impl Ranked {
+    /// Scores this close are one score (the same passage can be scored with
+    /// its terms summed in another order): the last 8 bits of the mantissa
+    /// are ignored.
+    fn key(&self) -> u32 {
+        self.score.max(0.0).to_bits() & !0xFF
+    }
+
+    /// Best first; equal scores in article order, then passage order.
+    fn order(a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
+        b.key()
+            .cmp(&a.key())
+            .then_with(|| a.serial.cmp(&b.serial))
+            .then_with(|| a.addr.cmp(&b.addr))
+    }
+}
+
 struct Run<'a> {
     searcher: &'a Searcher,
     fields: Fields,
     plan: &'a Plan,
-    queries: Vec<Box<dyn Query>>,
+    evidence: Arc<Evidence>,
 }
 
 impl Run<'_> {
     /// The articles the boolean tree accepts.
-    fn articles(&self, e: &Expr) -> Result<ArticleSet> {
-        Ok(match e {
-            Expr::Leaf(i) => {
-                ArticleSet::Only(self.searcher.search(&*self.queries[*i], &ArticleKeys)?)
-            }
-            Expr::And(items) => {
-                let mut sets = items.iter().map(|x| self.articles(x));
-                let first = sets
-                    .next()
-                    .unwrap_or_else(|| Ok(ArticleSet::AllBut(Bits::default())))?;
-                sets.try_fold(first, |acc, s| s.map(|s| acc.and(s)))?
-            }
-            Expr::Or(items) => {
-                let mut acc = ArticleSet::Only(Bits::default());
-                for x in items {
-                    acc = acc.or(self.articles(x)?);
-                }
-                acc
-            }
-            Expr::Not(inner) => self.articles(inner)?.complement(),
-        })
-    }
-
-    /// The passages of `docs` with their article serials.
-    fn with_serials(&self, docs: &[Scored]) -> Result<Vec<Contender>> {
-        let columns = self
-            .searcher
-            .segment_readers()
-            .iter()
-            .map(|r| r.fast_fields().u64(ARTICLE_KEY))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        Ok(docs
-            .iter()
-            .map(|&(score, addr)| {
-                let serial = columns[addr.segment_ord as usize].first(addr.doc_id);
-                (score, serial.unwrap_or(0), addr)
-            })
-            .collect())
-    }
-
-    /// Rarity weight of a leaf: the idf of its terms in the passage text.
-    fn weight(&self, pattern: &Pattern) -> f32 {
-        let n = self.searcher.num_docs() as f32;
-        let idf = |t: &str| {
-            let df = self
-                .searcher
-                .doc_freq(&Term::from_field_text(self.fields.text, t))
-                .unwrap_or(0) as f32;
-            (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
-        };
-        match pattern {
-            Pattern::Term(t) => idf(t),
-            Pattern::Phrase(terms, _) => terms.iter().map(|t| idf(t)).sum(),
-            Pattern::Prefix(_) => PREFIX_IDF,
+    fn articles(&self, e: &Expr) -> ArticleSet {
+        match e {
+            Expr::Leaf(i) => ArticleSet::Only(self.evidence.sets[*i].clone()),
+            Expr::And(items) => items
+                .iter()
+                .map(|x| self.articles(x))
+                .reduce(ArticleSet::and)
+                .unwrap_or(ArticleSet::AllBut(Default::default())),
+            Expr::Or(items) => items
+                .iter()
+                .map(|x| self.articles(x))
+                .fold(ArticleSet::Only(Default::default()), ArticleSet::or),
+            Expr::Not(inner) => self.articles(inner).complement(),
         }
     }
 
@@ -158,8 +176,9 @@ impl Run<'_> {
             .positive
             .iter()
             .map(|&i| {
-                let q = self.queries[i].box_clone();
-                let q: Box<dyn Query> = match self.plan.leaves[i] {
+                let leaf = &self.plan.leaves[i];
+                let q = leaf_query(leaf, &self.fields);
+                let q: Box<dyn Query> = match leaf {
                     // A year range selects; it does not rank.
                     Matcher::Year { .. } => Box::new(BoostQuery::new(q, 0.01)),
                     Matcher::Text { .. } => q,
@@ -168,29 +187,38 @@ impl Run<'_> {
             })
             .collect();
         let scoring = BooleanQuery::new(positive);
-        let filter = if self.plan.needs_article_filter() {
-            Some(Arc::new(self.articles(&self.plan.expr)?))
-        } else {
-            None
-        };
+        let filter = self
+            .plan
+            .needs_article_filter()
+            .then(|| Arc::new(self.articles(&self.plan.expr)));
         let text_patterns = self.plan.patterns(Scope::covers_text);
-        let title_patterns = self.plan.patterns(Scope::covers_title);
         let mut rerank = Rerank {
-            text_weights: text_patterns.iter().map(|p| self.weight(p)).collect(),
-            title_weights: title_patterns.iter().map(|p| self.weight(p)).collect(),
-            text_patterns,
-            title_patterns,
-            analyzer: analyzer(),
+            text_weights: text_patterns.iter().map(|(_, p)| self.weight(p)).collect(),
+            text_patterns: text_patterns.into_iter().map(|(_, p)| p).collect(),
+            title_patterns: self
+                .plan
+                .patterns(Scope::covers_title)
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect(),
+            analysis: Analysis::default(),
+            headers: FxHashMap::default(),
         };
         let mut pool = (opts.limit * opts.per_article * 2).clamp(50, 10_000);
         loop {
-            let (docs, total, exhausted) = self.pool(&scoring, filter.as_ref(), pool)?;
-            let mut candidates = docs
-                .into_iter()
-                .map(|(score, addr)| self.candidate(score, addr, &mut rerank))
+            let ranker = Ranker {
+                size: pool,
+                filter: filter.clone(),
+                evidence: Arc::clone(&self.evidence),
+            };
+            let (ranked, total) = self.searcher.search(&scoring, &ranker)?;
+            let exhausted = ranked.len() < pool;
+            let mut candidates = ranked
+                .iter()
+                .map(|r| self.candidate(r, &mut rerank))
                 .collect::<Result<Vec<_>>>()?;
             candidates.sort_by(Candidate::order);
-            let kept = cap_per_article(candidates, opts.per_article, opts.limit);
+            let kept = collapse_and_cap(candidates, opts.per_article, opts.limit);
             if kept.len() >= opts.limit || exhausted {
                 return Ok((total as u64, kept));
             }
@@ -198,52 +226,33 @@ impl Run<'_> {
         }
     }
 
-    /// The `size` passages with the best BM25 (in the articles of `filter`,
-    /// if any), how many passages match, and whether that is all of them.
-    /// When tied scores cross the edge of the pool, the tied passages are
-    /// taken in article order. Twice the pool is asked for at once, so that
-    /// a group of ties is usually seen whole without running the query again.
-    fn pool(
-        &self,
-        scoring: &dyn Query,
-        filter: Option<&Arc<ArticleSet>>,
-        size: usize,
-    ) -> Result<(Vec<Scored>, usize, bool)> {
-        let ask = 2 * size + 1;
-        let top = (TopDocs::with_limit(ask).order_by_score(), Count);
-        let (mut docs, total) = match filter {
-            Some(set) => {
-                let set = Arc::clone(set);
-                let accepts = move |key: u64| set.contains(key);
-                let collector = FilterCollector::new(ARTICLE_KEY.to_string(), accepts, top);
-                self.searcher.search(scoring, &collector)?
-            }
-            None => self.searcher.search(scoring, &top)?,
+    /// Rarity weight of a pattern: the idf of its words in the passage text.
+    fn weight(&self, pattern: &Pattern) -> f32 {
+        let n = self.searcher.num_docs() as f32;
+        let idf = |field, word: &str| {
+            let df = self
+                .searcher
+                .doc_freq(&Term::from_field_text(field, word))
+                .unwrap_or(0) as f32;
+            (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
         };
-        let exhausted = docs.len() <= size;
-        if !exhausted && ties(docs[size].0, docs[size - 1].0) {
-            let edge = docs[size].0;
-            let floor = edge - tie_tolerance(edge);
-            let band = if docs.len() < ask || docs[ask - 1].0 < floor {
-                // All the passages scoring `edge` are here.
-                docs.iter().filter(|d| d.0 >= floor).copied().collect()
-            } else {
-                self.searcher.search(scoring, &AtLeast { floor })?
-            };
-            let mut band = self.with_serials(&band)?;
-            band.retain(|c| filter.is_none_or(|set| set.contains(c.1)));
-            docs = through_ties(band, edge, size);
+        let text = self.fields.text;
+        match pattern {
+            Pattern::Exact(words, _) => words.iter().map(|w| idf(text, w)).sum(),
+            // Any of several forms: as rare as the commonest of them.
+            Pattern::Stem(_, words) | Pattern::AnyOf(words) => words
+                .iter()
+                .map(|w| idf(text, w))
+                .reduce(f32::min)
+                .unwrap_or(0.0),
         }
-        docs.truncate(size);
-        Ok((docs, total, exhausted))
     }
 
-    /// Reads a hit, finds its highlights and gives it its final score.
-    fn candidate(&self, bm25: Score, addr: DocAddress, rerank: &mut Rerank) -> Result<Candidate> {
-        let doc: TantivyDocument = self.searcher.doc(addr)?;
+    /// Reads a passage, finds its highlights and gives it its final score.
+    fn candidate(&self, r: &Ranked, rerank: &mut Rerank) -> Result<Candidate> {
+        let doc: TantivyDocument = self.searcher.doc(r.addr)?;
         let f = &self.fields;
-        let u64_of = |field: Field| doc.get_first(field).and_then(|v| v.as_u64());
-        let header = Header::from_doc(&doc, f);
+        let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64());
         let text = doc
             .get_first(f.text)
             .and_then(|v| v.as_str())
@@ -251,82 +260,110 @@ impl Run<'_> {
             .to_string();
         let ordinal = u64_of(f.ordinal).unwrap_or(0);
         let kind = PassageKind::from_code(u64_of(f.kind).unwrap_or(0));
-        let (score, highlights, title_highlights) =
-            rerank.score(bm25, &text, &header.title, ordinal, kind);
+        let header = match rerank.headers.get(&r.serial) {
+            Some(h) => h.clone(),
+            None => {
+                let h = self.header(r, ordinal)?;
+                rerank.headers.insert(r.serial, h.clone());
+                h
+            }
+        };
+        let scored = rerank.score(r.score, &text, &header.title, kind);
         Ok(Candidate {
-            score,
+            score: scored.score,
+            copy_key: scored.copy_key,
             article: ArticleInfo {
                 header,
-                title_highlights,
+                title_highlights: scored.title_highlights,
             },
             passage: PassageInfo {
                 ordinal,
                 kind,
                 text,
-                highlights,
+                highlights: scored.highlights,
             },
+            also_in: Vec::new(),
         })
+    }
+
+    /// The header of a passage's article, stored on its first passage:
+    /// `ordinal - 1` documents before it (an article's passages are
+    /// neighbours in one segment), else found by the article's serial.
+    fn header(&self, r: &Ranked, ordinal: u64) -> Result<Header> {
+        let back = u32::try_from(ordinal.saturating_sub(1)).unwrap_or(u32::MAX);
+        if let Some(doc_id) = r.addr.doc_id.checked_sub(back) {
+            let first = DocAddress::new(r.addr.segment_ord, doc_id);
+            let keys = self
+                .searcher
+                .segment_reader(first.segment_ord)
+                .fast_fields()
+                .u64(ARTICLE_KEY)?;
+            if keys.first(first.doc_id) == Some(r.serial) {
+                if let Some(h) = Header::from_doc(&self.searcher.doc(first)?, &self.fields) {
+                    return Ok(h);
+                }
+            }
+        }
+        for addr in article_passages(self.searcher, &self.fields, r.serial)? {
+            if let Some(h) = Header::from_doc(&self.searcher.doc(addr)?, &self.fields) {
+                return Ok(h);
+            }
+        }
+        anyhow::bail!("article {} has no stored header", r.serial)
     }
 }
 
-/// Scores this close are one score: the same passage can be scored with
-/// the terms summed in another order, depending on how the query is run.
-fn tie_tolerance(score: Score) -> Score {
-    score.abs() * 1e-5
-}
-
-fn ties(a: Score, b: Score) -> bool {
-    (a - b).abs() <= tie_tolerance(b)
-}
-
-/// The `size` best of `contenders` when the passages scoring `edge` do not
-/// all fit: every passage above it, then the tied ones in article order
-/// (serial, then passage), so that which of them are kept does not depend on
-/// how the index happens to be split into segments.
-fn through_ties(mut contenders: Vec<Contender>, edge: Score, size: usize) -> Vec<Scored> {
-    let rank = |s: Score| if ties(s, edge) { edge } else { s };
-    contenders.sort_by(|a, b| {
-        rank(b.0)
-            .total_cmp(&rank(a.0))
-            .then_with(|| a.1.cmp(&b.1))
-            .then_with(|| a.2.cmp(&b.2))
-    });
-    contenders.truncate(size);
-    contenders
+/// Every passage of the article with this serial, in order.
+fn article_passages(searcher: &Searcher, f: &Fields, serial: u64) -> Result<Vec<DocAddress>> {
+    let term = Term::from_field_u64(f.article_key, serial);
+    let query = TermQuery::new(term, IndexRecordOption::Basic);
+    let mut docs: Vec<DocAddress> = searcher
+        .search(&query, &DocSetCollector)?
         .into_iter()
-        .map(|(score, _, addr)| (score, addr))
-        .collect()
+        .collect();
+    docs.sort();
+    Ok(docs)
 }
 
-/// Every live passage scoring above `floor`. Runs with BM25's pruning:
-/// passages that cannot reach `floor` are skipped.
-struct AtLeast {
-    floor: Score,
+/// Collects the `size` best passages (of the accepted articles) by BM25
+/// plus their article's score, in the total order of [`Ranked::order`],
+/// and counts every accepted passage.
+struct Ranker {
+    size: usize,
+    filter: Option<Arc<ArticleSet>>,
+    evidence: Arc<Evidence>,
 }
 
-/// A passage with its BM25 score.
-type Scored = (Score, DocAddress);
-
-/// A scored passage: BM25, article serial, address.
-type Contender = (Score, u64, DocAddress);
-
-struct SegmentAtLeast {
+struct SegmentRanker {
     segment: SegmentOrdinal,
-    found: Vec<Scored>,
+    keys: Column<u64>,
+    size: usize,
+    filter: Option<Arc<ArticleSet>>,
+    evidence: Arc<Evidence>,
+    best: Vec<Ranked>,
+    /// The worst of the `size` best so far, once `best` was cut down.
+    threshold: Option<Ranked>,
+    count: usize,
 }
 
-impl Collector for AtLeast {
-    type Fruit = Vec<Scored>;
-    type Child = SegmentAtLeast;
+impl Collector for Ranker {
+    type Fruit = (Vec<Ranked>, usize);
+    type Child = SegmentRanker;
 
     fn for_segment(
         &self,
         segment: SegmentOrdinal,
-        _: &SegmentReader,
-    ) -> tantivy::Result<SegmentAtLeast> {
-        Ok(SegmentAtLeast {
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentRanker> {
+        Ok(SegmentRanker {
             segment,
-            found: Vec::new(),
+            keys: reader.fast_fields().u64(ARTICLE_KEY)?,
+            size: self.size,
+            filter: self.filter.clone(),
+            evidence: Arc::clone(&self.evidence),
+            best: Vec::new(),
+            threshold: None,
+            count: 0,
         })
     }
 
@@ -334,37 +371,53 @@ impl Collector for AtLeast {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<Scored>>) -> tantivy::Result<Vec<Scored>> {
-        Ok(fruits.into_iter().flatten().collect())
-    }
-
-    fn collect_segment(
+    fn merge_fruits(
         &self,
-        weight: &dyn Weight,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<Vec<Scored>> {
-        let mut child = self.for_segment(segment, reader)?;
-        let alive = reader.alive_bitset();
-        weight.for_each_pruning(self.floor, reader, &mut |doc, score| {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                child.collect(doc, score);
-            }
-            self.floor
-        })?;
-        Ok(child.harvest())
+        fruits: Vec<(Vec<Ranked>, usize)>,
+    ) -> tantivy::Result<(Vec<Ranked>, usize)> {
+        let count = fruits.iter().map(|f| f.1).sum();
+        let mut best: Vec<Ranked> = fruits.into_iter().flat_map(|f| f.0).collect();
+        best.sort_by(Ranked::order);
+        best.truncate(self.size);
+        Ok((best, count))
     }
 }
 
-impl SegmentCollector for SegmentAtLeast {
-    type Fruit = Vec<Scored>;
+impl SegmentCollector for SegmentRanker {
+    type Fruit = (Vec<Ranked>, usize);
 
-    fn collect(&mut self, doc: DocId, score: Score) {
-        self.found.push((score, DocAddress::new(self.segment, doc)));
+    fn collect(&mut self, doc: DocId, bm25: Score) {
+        let Some(serial) = self.keys.first(doc) else {
+            return;
+        };
+        if self.filter.as_ref().is_some_and(|f| !f.contains(serial)) {
+            return;
+        }
+        self.count += 1;
+        let ranked = Ranked {
+            score: PASSAGE_FACTOR * bm25 + self.evidence.score(serial),
+            serial,
+            addr: DocAddress::new(self.segment, doc),
+        };
+        if self
+            .threshold
+            .is_some_and(|t| Ranked::order(&ranked, &t).is_ge())
+        {
+            return;
+        }
+        self.best.push(ranked);
+        if self.best.len() >= 2 * self.size.max(1) {
+            self.best
+                .select_nth_unstable_by(self.size - 1, Ranked::order);
+            self.best.truncate(self.size);
+            self.threshold = self.best.iter().copied().max_by(Ranked::order);
+        }
     }
 
-    fn harvest(self) -> Vec<Scored> {
-        self.found
+    fn harvest(mut self) -> (Vec<Ranked>, usize) {
+        self.best.sort_by(Ranked::order);
+        self.best.truncate(self.size);
+        (self.best, self.count)
     }
 }
 
@@ -376,62 +429,55 @@ struct Rerank {
     /// Rarity of each text pattern (idf).
     text_weights: Vec<f32>,
     title_patterns: Vec<Pattern>,
-    title_weights: Vec<f32>,
-    analyzer: TextAnalyzer,
+    analysis: Analysis,
+    /// Headers of the articles read so far, by serial.
+    headers: FxHashMap<u64, Header>,
+}
+
+struct Scored {
+    score: Score,
+    highlights: Spans,
+    title_highlights: Spans,
+    copy_key: u64,
 }
 
 impl Rerank {
-    /// The final score of a passage and its highlights (text, headline).
-    /// BM25 is multiplied by how much of the query, weighted by rarity, the
-    /// passage holds (1× to 2×); the headline counts for every passage of the
-    /// article (the first passage already has it in its BM25); captions
-    /// rank below prose.
-    fn score(
-        &mut self,
-        bm25: Score,
-        text: &str,
-        title: &str,
-        ordinal: u64,
-        kind: PassageKind,
-    ) -> (Score, Spans, Spans) {
-        let found = highlight::find(
-            &analysis::tokens(&mut self.analyzer, text),
-            &self.text_patterns,
-        );
-        let in_title = highlight::find(
-            &analysis::tokens(&mut self.analyzer, title),
-            &self.title_patterns,
-        );
+    /// The final score of a passage, its highlights (text, headline) and
+    /// the key that identifies copies of it. The score is multiplied by how
+    /// much of the query, weighted by rarity, the passage holds (1× to 1.5×);
+    /// captions rank below prose.
+    fn score(&mut self, score: Score, text: &str, title: &str, kind: PassageKind) -> Scored {
+        let tokens = self.analysis.tokens(text);
+        let found = highlight::find(&tokens, &self.text_patterns);
+        let in_title = highlight::find(&self.analysis.tokens(title), &self.title_patterns);
         let coverage = matched_share(&self.text_weights, &found.matched);
-        let title_bonus = if ordinal > 1 {
-            TITLE_BONUS * matched_sum(&self.title_weights, &in_title.matched)
-        } else {
-            0.0
-        };
         let kind_factor = if kind == PassageKind::Caption {
             CAPTION_FACTOR
         } else {
             1.0
         };
-        let score = (bm25 + title_bonus) * (1.0 + coverage) * kind_factor;
-        (score, found.spans, in_title.spans)
+        let mut hasher = FxHasher::default();
+        tokens.iter().for_each(|t| t.exact.hash(&mut hasher));
+        Scored {
+            score: score * (1.0 + COVERAGE_FACTOR * coverage) * kind_factor,
+            highlights: found.spans,
+            title_highlights: in_title.spans,
+            copy_key: hasher.finish(),
+        }
     }
-}
-
-fn matched_sum(weights: &[f32], matched: &[bool]) -> f32 {
-    weights
-        .iter()
-        .zip(matched)
-        .filter(|(_, m)| **m)
-        .map(|(w, _)| w)
-        .sum()
 }
 
 /// The share of the total weight that is matched (0 when there is none).
 fn matched_share(weights: &[f32], matched: &[bool]) -> f32 {
     let total: f32 = weights.iter().sum();
+    let found: f32 = weights
+        .iter()
+        .zip(matched)
+        .filter(|(_, m)| **m)
+        .map(|(w, _)| w)
+        .sum();
     if total > 0.0 {
-        matched_sum(weights, matched) / total
+        found / total
     } else {
         0.0
     }
@@ -439,8 +485,11 @@ fn matched_share(weights: &[f32], matched: &[bool]) -> f32 {
 
 struct Candidate {
     score: f32,
+    /// Same for passages with the same words (copies).
+    copy_key: u64,
     article: ArticleInfo,
     passage: PassageInfo,
+    also_in: Vec<Copy>,
 }
 
 impl Candidate {
@@ -455,22 +504,177 @@ impl Candidate {
     }
 }
 
-fn cap_per_article(candidates: Vec<Candidate>, per_article: usize, limit: usize) -> Vec<Candidate> {
+/// The hits, best first: a passage whose words were already shown (a copy
+/// from another article) is listed in that hit's `also_in` instead, and no
+/// article gives more than `per_article` hits.
+fn collapse_and_cap(
+    candidates: Vec<Candidate>,
+    per_article: usize,
+    limit: usize,
+) -> Vec<Candidate> {
+    let mut kept: Vec<Candidate> = Vec::new();
+    let mut shown: HashMap<u64, usize> = HashMap::new();
     let mut per: HashMap<String, usize> = HashMap::new();
-    candidates
+    for c in candidates {
+        if let Some(&i) = shown.get(&c.copy_key) {
+            let hit = &mut kept[i];
+            let path = &c.article.header.path;
+            if *path != hit.article.header.path && hit.also_in.iter().all(|x| x.path != *path) {
+                hit.also_in.push(Copy {
+                    id: c.article.header.id.clone(),
+                    path: path.clone(),
+                });
+            }
+            continue;
+        }
+        let n = per.entry(c.article.header.id.clone()).or_default();
+        if kept.len() >= limit || *n >= per_article {
+            continue;
+        }
+        *n += 1;
+        shown.insert(c.copy_key, kept.len());
+        kept.push(c);
+    }
+    kept
+}
+
+/// Relevance feedback (RM3): the words that stand out in the best
+/// articles by article score, weighted by how much they stand out and how
+/// good the article is. Returns (stem, weight in the query, as written).
+fn feedback(
+    searcher: &Searcher,
+    fields: &Fields,
+    evidence: &Evidence,
+    original_words: usize,
+) -> Result<Vec<(String, f32, String)>> {
+    let mut best: Vec<(f32, u64)> = evidence
+        .scores
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s > 0.0)
+        .map(|(serial, s)| (*s, serial as u64))
+        .collect();
+    best.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    best.truncate(FEEDBACK_ARTICLES);
+    let total: f32 = best.iter().map(|b| b.0).sum();
+    if best.is_empty() || total <= 0.0 {
+        return Ok(Vec::new());
+    }
+    let mut analysis = Analysis::default();
+    // Per stem: relevance-model weight, and the forms it was written in.
+    let mut model: FxHashMap<String, (f32, FxHashMap<String, u32>)> = FxHashMap::default();
+    for (score, serial) in best {
+        let mut counts: FxHashMap<String, (u32, FxHashMap<String, u32>)> = FxHashMap::default();
+        let mut length = 0u32;
+        for addr in article_passages(searcher, fields, serial)? {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let text = doc.get_first(fields.text).and_then(|v| v.as_str());
+            for t in analysis.tokens(text.unwrap_or_default()) {
+                length += 1;
+                let useful = t.exact.chars().count() > 1
+                    && !is_stop_word(&t.exact)
+                    && !t.exact.chars().all(|c| c.is_ascii_digit() || c == '.');
+                if useful {
+                    let entry = counts.entry(t.stem).or_default();
+                    entry.0 += 1;
+                    *entry.1.entry(t.exact).or_default() += 1;
+                }
+            }
+        }
+        for (stem, (tf, forms)) in counts {
+            let entry = model.entry(stem).or_default();
+            entry.0 += score / total * tf as f32 / length.max(1) as f32;
+            for (form, n) in forms {
+                *entry.1.entry(form).or_default() += n;
+            }
+        }
+    }
+    let mut words: Vec<(String, f32, String)> = model
         .into_iter()
-        .filter(|c| {
-            let n = per.entry(c.article.header.id.clone()).or_default();
-            *n += 1;
-            *n <= per_article
+        .map(|(stem, (weight, forms))| {
+            let form = forms
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+                .map(|f| f.0)
+                .unwrap_or_else(|| stem.clone());
+            (stem, weight, form)
         })
-        .take(limit)
-        .collect()
+        .collect();
+    words.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    words.truncate(FEEDBACK_WORDS);
+    let sum: f32 = words.iter().map(|w| w.1).sum();
+    // The user's words keep ORIGINAL_WEIGHT of the query, the added words share the rest.
+    let share = (1.0 - ORIGINAL_WEIGHT) / ORIGINAL_WEIGHT * original_words as f32;
+    for w in &mut words {
+        w.1 = w.1 / sum * share;
+    }
+    Ok(words)
+}
+
+/// What one compiled and run query found.
+struct Outcome {
+    total: u64,
+    hits: Vec<Candidate>,
+    plan: Plan,
+    expanded: Vec<String>,
+}
+
+/// Compiles and runs a query tree; `natural` for a query of any of the
+/// words (stop words left out; expanded when `expand`).
+fn execute(
+    store: &Store,
+    searcher: &Searcher,
+    node: &Node,
+    natural: bool,
+    expand: bool,
+    opts: &SearchOptions,
+) -> Result<Outcome> {
+    let fields = store.fields;
+    let mut plan = Plan::compile(node, searcher, &fields, natural)?;
+    let read =
+        |plan: &Plan| Evidence::gather(searcher, &fields, plan).map_err(|e| store.damaged(&e));
+    let mut evidence = read(&plan)?;
+    let mut expanded = Vec::new();
+    if expand {
+        let original = plan.patterns(|_| true).len();
+        let words = feedback(searcher, &fields, &evidence, original.max(1))
+            .map_err(|e| store.damaged(&e))?;
+        let added: Vec<(String, f32)> = words.iter().map(|w| (w.0.clone(), w.1)).collect();
+        if !added.is_empty() {
+            plan.expand(searcher, &fields, &added)
+                .map_err(|e| store.damaged(&e))?;
+            evidence = read(&plan)?;
+            expanded = words.into_iter().map(|w| w.2).collect();
+        }
+    }
+    let (total, hits) = Run {
+        searcher,
+        fields,
+        plan: &plan,
+        evidence: Arc::new(evidence),
+    }
+    .execute(opts)
+    .map_err(|e| store.damaged(&e))?;
+    Ok(Outcome {
+        total,
+        hits,
+        plan,
+        expanded,
+    })
 }
 
 /// Runs `query_text` against the index.
 pub fn search(store: &Store, query_text: &str, opts: &SearchOptions) -> Result<Results> {
-    let parsed = query::parse(query_text).map_err(|e| anyhow::anyhow!("invalid query: {e}"))?;
+    let mut notes = Vec::new();
+    let parsed = match query::parse(query_text) {
+        Ok(node) => node,
+        Err(e) if opts.any => {
+            notes.push(format!("read the query as plain words ({e})"));
+            query::parse(&query::plain_words(query_text))
+                .map_err(|e| anyhow::anyhow!("invalid query: {e}"))?
+        }
+        Err(e) => anyhow::bail!("invalid query: {e}"),
+    };
     let reader = store.reader()?;
     let searcher = reader.searcher();
     let node = if opts.any {
@@ -478,46 +682,38 @@ pub fn search(store: &Store, query_text: &str, opts: &SearchOptions) -> Result<R
     } else {
         parsed
     };
-    let (total, hits) = run(store, &searcher, &node, opts)?;
-    if hits.is_empty() && !opts.any {
+    let expand = opts.any && opts.expand;
+    let outcome = execute(store, &searcher, &node, opts.any, expand, opts)?;
+    if outcome.hits.is_empty() && !opts.any {
         // No article has all the words: show the best partial matches.
         let relaxed = query::relax(&node);
         if relaxed != node {
-            let (total, hits) = run(store, &searcher, &relaxed, opts)?;
-            let any_found = !hits.is_empty();
-            return Ok(results(query_text, total, any_found, hits));
+            let partial = execute(store, &searcher, &relaxed, true, false, opts)?;
+            let any_found = !partial.hits.is_empty();
+            return Ok(results(query_text, &relaxed, partial, any_found, notes));
         }
     }
-    Ok(results(query_text, total, false, hits))
+    Ok(results(query_text, &node, outcome, false, notes))
 }
 
-/// Compiles and runs a query tree. Failures after compiling are failures
-/// to read the index.
-fn run(
-    store: &Store,
-    searcher: &Searcher,
+fn results(
+    query: &str,
     node: &Node,
-    opts: &SearchOptions,
-) -> Result<(u64, Vec<Candidate>)> {
-    let plan = Plan::compile(node)?;
-    let fields = store.fields;
-    let queries = plan.leaves.iter().map(|m| leaf_query(m, &fields)).collect();
-    Run {
-        searcher,
-        fields,
-        plan: &plan,
-        queries,
-    }
-    .execute(opts)
-    .map_err(|e| store.damaged(&e))
-}
-
-fn results(query: &str, total: u64, relaxed: bool, candidates: Vec<Candidate>) -> Results {
+    outcome: Outcome,
+    relaxed: bool,
+    mut notes: Vec<String>,
+) -> Results {
+    notes.extend(outcome.plan.notes);
     Results {
         query: query.to_string(),
-        total_hits: total,
+        understood: query::describe(node),
+        total_hits: outcome.total,
         relaxed,
-        hits: candidates
+        ignored: outcome.plan.ignored,
+        expanded: outcome.expanded,
+        notes,
+        hits: outcome
+            .hits
             .into_iter()
             .enumerate()
             .map(|(i, c)| Hit {
@@ -525,6 +721,7 @@ fn results(query: &str, total: u64, relaxed: bool, candidates: Vec<Candidate>) -
                 score: c.score,
                 article: c.article,
                 passage: c.passage,
+                also_in: c.also_in,
             })
             .collect(),
     }

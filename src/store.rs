@@ -14,7 +14,7 @@ use crate::schema::{self, Fields};
 
 /// The version of the index layout. Bump it whenever the schema or the
 /// analysis changes: older indexes must then be rebuilt.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The file in the index folder that records the format.
 pub const FORMAT_FILE: &str = "newsdex.json";
@@ -105,7 +105,14 @@ impl Store {
             Some(_) => {}
         }
         let index = Index::open_in_dir(dir).map_err(|e| damaged(dir, &e))?;
-        let fields = schema::fields_of(&index.schema()).map_err(|e| damaged(dir, &e))?;
+        let (expected, fields) = schema::build();
+        if index.schema() != expected {
+            bail!(
+                "the index at {} was made with other fields than this newsdex uses: {}",
+                dir.display(),
+                rebuild_hint(dir)
+            );
+        }
         index.tokenizers().register(ANALYZER_NAME, analyzer());
         Ok(Store {
             index,
