@@ -325,15 +325,18 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
-/// How many tokens a text has (its length for ranking).
-pub fn token_count(text: &str) -> u64 {
-    let mut tokenizer = NewsTokenizer::default();
-    let mut stream = tokenizer.token_stream(text);
+/// How many tokens a text has (its length, for ranking), and a hash of its
+/// exact forms in order (the same for two copies of a passage that differ
+/// only in case, accents, spacing or punctuation).
+pub fn fingerprint(analyzer: &mut TextAnalyzer, text: &str) -> (u64, u64) {
+    let mut stream = analyzer.token_stream(text);
+    let mut hasher = rustc_hash::FxHasher::default();
     let mut n = 0;
     while stream.advance() {
         n += 1;
+        std::hash::Hash::hash(&stream.token().text, &mut hasher);
     }
-    n
+    (n, std::hash::Hasher::finish(&hasher))
 }
 
 /// Splits text into words, keeping numbers with thousands separators or

@@ -14,6 +14,7 @@ use tantivy::directory::error::LockError;
 use tantivy::indexer::LogMergePolicy;
 use tantivy::indexer::UserOperation;
 use tantivy::schema::Value;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
 use crate::analysis;
@@ -167,23 +168,24 @@ pub fn documents(
     meta: FileMeta,
     serial: u64,
     f: &Fields,
+    analyzer: &mut TextAnalyzer,
 ) -> Vec<TantivyDocument> {
-    let length = analysis::token_count(&article.title)
-        + article
-            .tags
-            .iter()
-            .chain(passages.iter().map(|p| &p.text))
-            .map(|t| analysis::token_count(t))
-            .sum::<u64>();
+    let mut fingerprint = |text: &str| analysis::fingerprint(analyzer, text);
+    let prints: Vec<(u64, u64)> = passages.iter().map(|p| fingerprint(&p.text)).collect();
+    let length = fingerprint(&article.title).0
+        + article.tags.iter().map(|t| fingerprint(t).0).sum::<u64>()
+        + prints.iter().map(|p| p.0).sum::<u64>();
     passages
         .iter()
+        .zip(prints)
         .enumerate()
-        .map(|(i, p)| {
+        .map(|(i, (p, (_, copy_key)))| {
             let mut doc = TantivyDocument::new();
             doc.add_u64(f.article_key, serial);
             doc.add_u64(f.article_len, length);
             doc.add_text(f.text, &p.text);
             doc.add_u64(f.ordinal, p.ordinal);
+            doc.add_u64(f.copy_key, copy_key);
             doc.add_u64(f.kind, p.kind.code());
             if i == 0 {
                 let header = serde_json::to_string(&Header::of(article)).unwrap_or_default();
@@ -217,6 +219,8 @@ pub struct Batcher {
     /// Commit after this many articles (`NEWSDEX_COMMIT_EVERY` overrides it).
     batch_articles: usize,
     next_serial: u64,
+    /// Counts the tokens of each article and fingerprints its passages.
+    analyzer: TextAnalyzer,
 }
 
 impl Batcher {
@@ -263,6 +267,7 @@ impl Batcher {
             pending_bytes: 0,
             pending_articles: 0,
             next_serial: CommitInfo::last(store).next_serial,
+            analyzer: analysis::analyzer(),
             batch_articles: std::env::var("NEWSDEX_COMMIT_EVERY")
                 .ok()
                 .and_then(|v| v.parse().ok())
@@ -287,7 +292,14 @@ impl Batcher {
         let passages = passage::passages(article);
         let serial = self.next_serial;
         self.next_serial += 1;
-        let docs = documents(article, &passages, meta, serial, &self.fields);
+        let docs = documents(
+            article,
+            &passages,
+            meta,
+            serial,
+            &self.fields,
+            &mut self.analyzer,
+        );
         // One batch: the passages of an article stay neighbours in one segment.
         self.writer
             .run(docs.into_iter().map(UserOperation::Add).collect::<Vec<_>>())?;

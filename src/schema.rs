@@ -24,6 +24,7 @@ pub const PUBLISHER: &str = "publisher";
 pub const YEAR: &str = "year";
 pub const TEXT: &str = "text";
 pub const ORDINAL: &str = "ordinal";
+pub const COPY_KEY: &str = "copy_key";
 pub const KIND: &str = "kind";
 pub const SIZE: &str = "size";
 pub const MTIME: &str = "mtime";
@@ -54,8 +55,12 @@ pub struct Fields {
     pub year: Field,
     /// The passage text.
     pub text: Field,
-    /// 1-based position of the passage in its article.
+    /// 1-based position of the passage in its article (a fast field too:
+    /// it leads from a passage to its article's first passage).
     pub ordinal: Field,
+    /// A hash of the passage's words (exact forms): passages with the same
+    /// key are copies of one another, shown once.
+    pub copy_key: Field,
     /// What the passage is: see [`crate::passage::PassageKind`].
     pub kind: Field,
     /// Size in bytes of the file when it was indexed; first passage.
@@ -86,7 +91,8 @@ pub fn build() -> (Schema, Fields) {
         publisher: b.add_text_field(PUBLISHER, analyzed()),
         year: b.add_u64_field(YEAR, INDEXED),
         text: b.add_text_field(TEXT, analyzed().set_stored()),
-        ordinal: b.add_u64_field(ORDINAL, STORED),
+        ordinal: b.add_u64_field(ORDINAL, STORED | FAST),
+        copy_key: b.add_u64_field(COPY_KEY, FAST),
         kind: b.add_u64_field(KIND, STORED),
         size: b.add_u64_field(SIZE, FAST),
         mtime: b.add_u64_field(MTIME, FAST),

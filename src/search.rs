@@ -15,11 +15,10 @@
 //! highlighted.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use anyhow::Result;
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::collector::{Collector, DocSetCollector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -37,7 +36,7 @@ use crate::indexer::Header;
 use crate::passage::PassageKind;
 use crate::plan::{leaf_query, Expr, Matcher, Pattern, Plan};
 use crate::query::{self, Node, Scope};
-use crate::schema::{Fields, ARTICLE_KEY};
+use crate::schema::{Fields, ARTICLE_KEY, COPY_KEY, ORDINAL};
 use crate::store::Store;
 
 /// A passage's score is its article's score plus this much of its own
@@ -204,7 +203,11 @@ impl Run<'_> {
             analysis: Analysis::default(),
             headers: FxHashMap::default(),
         };
-        let mut pool = (opts.limit * opts.per_article * 2).clamp(50, 10_000);
+        // Ranked passages are cheap to keep; reading one back is not. So the
+        // pool is large, copies are grouped by their key before anything is
+        // read, and the groups are read a few at a time, best first.
+        let step = (opts.limit * opts.per_article * 2).max(50);
+        let mut pool = (step * 10).clamp(1_000, 200_000);
         loop {
             let ranker = Ranker {
                 size: pool,
@@ -213,14 +216,30 @@ impl Run<'_> {
             };
             let (ranked, total) = self.searcher.search(&scoring, &ranker)?;
             let exhausted = ranked.len() < pool;
-            let mut candidates = ranked
-                .iter()
-                .map(|r| self.candidate(r, &mut rerank))
-                .collect::<Result<Vec<_>>>()?;
-            candidates.sort_by(Candidate::order);
-            let kept = collapse_and_cap(candidates, opts.per_article, opts.limit);
-            if kept.len() >= opts.limit || exhausted {
-                return Ok((total as u64, kept));
+            let columns = Columns::of(self.searcher)?;
+            let groups = group_copies(&ranked, &columns);
+            let mut candidates = Vec::new();
+            let mut read = 0;
+            while read < groups.len() {
+                let upto = (read + step.max(read)).min(groups.len());
+                for (i, group) in groups.iter().enumerate().take(upto).skip(read) {
+                    let mut c = self.candidate(&group[0], &mut rerank)?;
+                    c.group = i;
+                    candidates.push(c);
+                }
+                read = upto;
+                candidates.sort_by(Candidate::order);
+                if capped_count(&candidates, opts.per_article) >= opts.limit {
+                    break;
+                }
+            }
+            if read < groups.len() || exhausted {
+                let mut hits = cap(candidates, opts.per_article, opts.limit);
+                for hit in &mut hits {
+                    hit.also_in =
+                        copies(self.searcher, &self.fields, &groups[hit.group], &columns)?;
+                }
+                return Ok((total as u64, hits));
             }
             pool *= 4;
         }
@@ -271,7 +290,7 @@ impl Run<'_> {
         let scored = rerank.score(r.score, &text, &header.title, kind);
         Ok(Candidate {
             score: scored.score,
-            copy_key: scored.copy_key,
+            group: 0,
             article: ArticleInfo {
                 header,
                 title_highlights: scored.title_highlights,
@@ -438,12 +457,11 @@ struct Scored {
     score: Score,
     highlights: Spans,
     title_highlights: Spans,
-    copy_key: u64,
 }
 
 impl Rerank {
-    /// The final score of a passage, its highlights (text, headline) and
-    /// the key that identifies copies of it. The score is multiplied by how
+    /// The final score of a passage and its highlights (text, headline).
+    /// The score is multiplied by how
     /// much of the query, weighted by rarity, the passage holds (1× to 1.5×);
     /// captions rank below prose.
     fn score(&mut self, score: Score, text: &str, title: &str, kind: PassageKind) -> Scored {
@@ -456,13 +474,10 @@ impl Rerank {
         } else {
             1.0
         };
-        let mut hasher = FxHasher::default();
-        tokens.iter().for_each(|t| t.exact.hash(&mut hasher));
         Scored {
             score: score * (1.0 + COVERAGE_FACTOR * coverage) * kind_factor,
             highlights: found.spans,
             title_highlights: in_title.spans,
-            copy_key: hasher.finish(),
         }
     }
 }
@@ -485,8 +500,8 @@ fn matched_share(weights: &[f32], matched: &[bool]) -> f32 {
 
 struct Candidate {
     score: f32,
-    /// Same for passages with the same words (copies).
-    copy_key: u64,
+    /// The copy group of the pool it stands for.
+    group: usize,
     article: ArticleInfo,
     passage: PassageInfo,
     also_in: Vec<Copy>,
@@ -504,38 +519,116 @@ impl Candidate {
     }
 }
 
-/// The hits, best first: a passage whose words were already shown (a copy
-/// from another article) is listed in that hit's `also_in` instead, and no
-/// article gives more than `per_article` hits.
-fn collapse_and_cap(
-    candidates: Vec<Candidate>,
-    per_article: usize,
-    limit: usize,
-) -> Vec<Candidate> {
-    let mut kept: Vec<Candidate> = Vec::new();
-    let mut shown: HashMap<u64, usize> = HashMap::new();
+/// How many hits `candidates` (sorted) give with `per_article`.
+fn capped_count(candidates: &[Candidate], per_article: usize) -> usize {
+    let mut per: HashMap<&str, usize> = HashMap::new();
+    candidates
+        .iter()
+        .filter(|c| {
+            let n = per.entry(c.article.header.id.as_str()).or_default();
+            *n += 1;
+            *n <= per_article
+        })
+        .count()
+}
+
+/// The hits, best first, at most `per_article` from one article.
+fn cap(candidates: Vec<Candidate>, per_article: usize, limit: usize) -> Vec<Candidate> {
     let mut per: HashMap<String, usize> = HashMap::new();
-    for c in candidates {
-        if let Some(&i) = shown.get(&c.copy_key) {
-            let hit = &mut kept[i];
-            let path = &c.article.header.path;
-            if *path != hit.article.header.path && hit.also_in.iter().all(|x| x.path != *path) {
-                hit.also_in.push(Copy {
-                    id: c.article.header.id.clone(),
-                    path: path.clone(),
+    candidates
+        .into_iter()
+        .filter(|c| {
+            let n = per.entry(c.article.header.id.clone()).or_default();
+            *n += 1;
+            *n <= per_article
+        })
+        .take(limit)
+        .collect()
+}
+
+/// The fast fields that group copies and lead to their articles, per
+/// segment.
+struct Columns {
+    copy_keys: Vec<Column<u64>>,
+    ordinals: Vec<Column<u64>>,
+}
+
+impl Columns {
+    fn of(searcher: &Searcher) -> tantivy::Result<Columns> {
+        let mut c = Columns {
+            copy_keys: Vec::new(),
+            ordinals: Vec::new(),
+        };
+        for reader in searcher.segment_readers() {
+            let fast = reader.fast_fields();
+            c.copy_keys.push(fast.u64(COPY_KEY)?);
+            c.ordinals.push(fast.u64(ORDINAL)?);
+        }
+        Ok(c)
+    }
+
+    fn copy_key(&self, addr: DocAddress) -> Option<u64> {
+        self.copy_keys[addr.segment_ord as usize].first(addr.doc_id)
+    }
+
+    /// The address of a passage's article's first passage, `ordinal - 1`
+    /// documents before it (an article's passages are neighbours in one
+    /// segment).
+    fn first_passage(&self, addr: DocAddress) -> Option<DocAddress> {
+        let ordinal = self.ordinals[addr.segment_ord as usize].first(addr.doc_id)?;
+        let back = u32::try_from(ordinal.checked_sub(1)?).ok()?;
+        Some(DocAddress::new(
+            addr.segment_ord,
+            addr.doc_id.checked_sub(back)?,
+        ))
+    }
+}
+
+/// Groups the ranked passages by copy key, in rank order: each group is a
+/// passage (its best copy first) and its copies.
+fn group_copies(ranked: &[Ranked], columns: &Columns) -> Vec<Vec<Ranked>> {
+    let mut groups: Vec<Vec<Ranked>> = Vec::new();
+    let mut by_key: FxHashMap<u64, usize> = FxHashMap::default();
+    for r in ranked {
+        match columns.copy_key(r.addr) {
+            Some(key) => match by_key.get(&key) {
+                Some(&i) => groups[i].push(*r),
+                None => {
+                    by_key.insert(key, groups.len());
+                    groups.push(vec![*r]);
+                }
+            },
+            None => groups.push(vec![*r]),
+        }
+    }
+    groups
+}
+
+/// The other articles that hold a group's passage.
+fn copies(
+    searcher: &Searcher,
+    fields: &Fields,
+    group: &[Ranked],
+    columns: &Columns,
+) -> Result<Vec<Copy>> {
+    let mut out: Vec<Copy> = Vec::new();
+    for r in &group[1..] {
+        if r.serial == group[0].serial {
+            continue;
+        }
+        let Some(first) = columns.first_passage(r.addr) else {
+            continue;
+        };
+        if let Some(h) = Header::from_doc(&searcher.doc(first)?, fields) {
+            if out.iter().all(|c| c.path != h.path) {
+                out.push(Copy {
+                    id: h.id,
+                    path: h.path,
                 });
             }
-            continue;
         }
-        let n = per.entry(c.article.header.id.clone()).or_default();
-        if kept.len() >= limit || *n >= per_article {
-            continue;
-        }
-        *n += 1;
-        shown.insert(c.copy_key, kept.len());
-        kept.push(c);
     }
-    kept
+    Ok(out)
 }
 
 /// Relevance feedback (RM3): the words that stand out in the best
