@@ -1,20 +1,17 @@
 //! Compiling a parsed query for the index: each leaf analyzed into the
 //! pattern it looks for (the forms of a stem, exact words, the words a
-//! prefix expands to), where it looks (the fields of its scope), and the
-//! tantivy query that finds the passages matching it. Stems and prefixes
-//! are expanded here, from the index's own dictionaries, to the exact forms
-//! it holds.
+//! prefix expands to) and where it looks (the fields of its scope). Stems
+//! and prefixes are expanded here, from the index's own dictionaries, to
+//! the exact forms it holds.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use anyhow::Result;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
-};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::query::RangeQuery;
+use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Score, Searcher, Term};
+use tantivy::{Searcher, Term};
 
 use crate::analysis::{self, analyzer, is_stop_word, stem_prefixes, Stems};
 use crate::query::{Leaf, Node, Scope};
@@ -23,7 +20,7 @@ use crate::schema::Fields;
 /// How much a headline or tag occurrence counts next to one in the text,
 /// in an article's score (see [`crate::evidence`]). In a passage's own
 /// score it counts nothing: the headline belongs to every passage of the
-/// article alike, through the article's score (it still lets the first
+/// article alike, through the article's score (it still makes the first
 /// passage match, so that an article found by its headline alone has a
 /// passage to show).
 const TITLE_WEIGHT: f32 = 2.0;
@@ -45,12 +42,11 @@ pub enum Pattern {
     AnyOf(Vec<String>),
 }
 
-/// One field a leaf looks in: how much a match there counts in a passage's
-/// own score and in its article's.
+/// One field a leaf looks in, and how much an occurrence there counts in
+/// the article's score (a passage's own score counts the text only).
 #[derive(Debug, Clone, Copy)]
 pub struct FieldUse {
     pub field: Field,
-    pub boost: Score,
     pub article_weight: f32,
 }
 
@@ -58,12 +54,10 @@ pub struct FieldUse {
 pub fn scope_fields(scope: Scope, f: &Fields) -> Vec<FieldUse> {
     let alone = |field| FieldUse {
         field,
-        boost: 1.0,
         article_weight: 1.0,
     };
     let weighted = |field, article_weight| FieldUse {
         field,
-        boost: 0.0,
         article_weight,
     };
     match scope {
@@ -424,71 +418,10 @@ fn collapse(mut items: Vec<Expr>, make: fn(Vec<Expr>) -> Expr) -> Option<Expr> {
     }
 }
 
-/// The tantivy query of a pattern in one field.
-pub fn pattern_query(field: Field, pattern: &Pattern) -> Box<dyn Query> {
-    let term = |word: &str| -> Box<dyn Query> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, word),
-            IndexRecordOption::WithFreqs,
-        ))
-    };
-    let any = |words: &[String]| -> Box<dyn Query> {
-        match words {
-            [] => Box::new(EmptyQuery),
-            [word] => term(word),
-            _ => Box::new(BooleanQuery::new(
-                words.iter().map(|w| (Occur::Should, term(w))).collect(),
-            )),
-        }
-    };
-    match pattern {
-        Pattern::Stem(_, forms) => any(forms),
-        Pattern::AnyOf(words) => any(words),
-        Pattern::Exact(words, _) if words.len() == 1 => term(&words[0]),
-        Pattern::Exact(words, slop) => {
-            let terms = words
-                .iter()
-                .enumerate()
-                .map(|(i, w)| (i, Term::from_field_text(field, w)))
-                .collect();
-            Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop))
-        }
-    }
-}
-
-/// The tantivy query of a leaf, with its weight.
-pub fn leaf_query(m: &Matcher, f: &Fields) -> Box<dyn Query> {
-    match m {
-        Matcher::Year { from, to } => Box::new(RangeQuery::new(
-            Bound::Included(Term::from_field_u64(f.year, *from)),
-            Bound::Included(Term::from_field_u64(f.year, *to)),
-        )),
-        Matcher::Text {
-            scope,
-            pattern,
-            weight,
-            ..
-        } => {
-            let boosted = |q: Box<dyn Query>, boost: Score| -> Box<dyn Query> {
-                if boost == 1.0 {
-                    q
-                } else {
-                    Box::new(BoostQuery::new(q, boost))
-                }
-            };
-            let mut parts: Vec<(Occur, Box<dyn Query>)> = scope_fields(*scope, f)
-                .iter()
-                .map(|u| {
-                    let q = pattern_query(u.field, pattern);
-                    (Occur::Should, boosted(q, u.boost))
-                })
-                .collect();
-            let q = if parts.len() == 1 {
-                parts.remove(0).1
-            } else {
-                Box::new(BooleanQuery::new(parts))
-            };
-            boosted(q, *weight)
-        }
-    }
+/// The tantivy query of a year range.
+pub fn year_query(from: u64, to: u64, f: &Fields) -> RangeQuery {
+    RangeQuery::new(
+        Bound::Included(Term::from_field_u64(f.year, from)),
+        Bound::Included(Term::from_field_u64(f.year, to)),
+    )
 }

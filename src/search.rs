@@ -20,13 +20,11 @@ use std::sync::Arc;
 use anyhow::Result;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
-use tantivy::collector::{Collector, DocSetCollector, SegmentCollector};
+use tantivy::collector::DocSetCollector;
 use tantivy::columnar::Column;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{
-    DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
-};
+use tantivy::{DocAddress, Score, Searcher, SegmentOrdinal, TantivyDocument, Term};
 
 use crate::analysis::{is_stop_word, Analysis};
 use crate::article_set::ArticleSet;
@@ -34,7 +32,7 @@ use crate::evidence::Evidence;
 use crate::highlight;
 use crate::indexer::Header;
 use crate::passage::PassageKind;
-use crate::plan::{leaf_query, Expr, Matcher, Pattern, Plan};
+use crate::plan::{Expr, Pattern, Plan};
 use crate::query::{self, Node, Scope};
 use crate::schema::{Fields, ARTICLE_KEY, COPY_KEY, ORDINAL};
 use crate::store::Store;
@@ -44,8 +42,9 @@ use crate::store::Store;
 /// see bench/README.md), the passage's chooses what is shown.
 const PASSAGE_FACTOR: Score = 0.5;
 /// How much holding more of the query (weighted by rarity) raises a
-/// passage's score: up to 1.5×.
+/// passage's score: up to 1.5× (MAX_GAIN).
 const COVERAGE_FACTOR: Score = 0.5;
+const MAX_GAIN: Score = 1.0 + COVERAGE_FACTOR;
 /// Captions rank below prose when scores are otherwise equal.
 const CAPTION_FACTOR: Score = 0.85;
 /// Query expansion (RM3): the best articles read, the words taken from
@@ -170,26 +169,10 @@ impl Run<'_> {
     }
 
     fn execute(&self, opts: &SearchOptions) -> Result<(u64, Vec<Candidate>)> {
-        let positive: Vec<(Occur, Box<dyn Query>)> = self
-            .plan
-            .positive
-            .iter()
-            .map(|&i| {
-                let leaf = &self.plan.leaves[i];
-                let q = leaf_query(leaf, &self.fields);
-                let q: Box<dyn Query> = match leaf {
-                    // A year range selects; it does not rank.
-                    Matcher::Year { .. } => Box::new(BoostQuery::new(q, 0.01)),
-                    Matcher::Text { .. } => q,
-                };
-                (Occur::Should, q)
-            })
-            .collect();
-        let scoring = BooleanQuery::new(positive);
         let filter = self
             .plan
             .needs_article_filter()
-            .then(|| Arc::new(self.articles(&self.plan.expr)));
+            .then(|| self.articles(&self.plan.expr));
         let text_patterns = self.plan.patterns(Scope::covers_text);
         let mut rerank = Rerank {
             text_weights: text_patterns.iter().map(|(_, p)| self.weight(p)).collect(),
@@ -209,19 +192,18 @@ impl Run<'_> {
         let step = (opts.limit * opts.per_article * 2).max(50);
         let mut pool = (step * 10).clamp(1_000, 200_000);
         loop {
-            let ranker = Ranker {
-                size: pool,
-                filter: filter.clone(),
-                evidence: Arc::clone(&self.evidence),
-            };
-            let (ranked, total) = self.searcher.search(&scoring, &ranker)?;
+            let (ranked, total) = rank(&self.evidence, filter.as_ref(), pool);
             let exhausted = ranked.len() < pool;
             let columns = Columns::of(self.searcher)?;
             let groups = group_copies(&ranked, &columns);
-            let mut candidates = Vec::new();
+            // Groups are read best first, until no later one can be among
+            // the hits (re-ranking raises a score at most MAX_GAIN times),
+            // or enough were read (a few times what is shown).
+            let mut candidates: Vec<Candidate> = Vec::new();
+            let batch = (opts.limit / 4).clamp(8, 256);
             let mut read = 0;
             while read < groups.len() {
-                let upto = (read + step.max(read)).min(groups.len());
+                let upto = (read + batch).min(groups.len());
                 for (i, group) in groups.iter().enumerate().take(upto).skip(read) {
                     let mut c = self.candidate(&group[0], &mut rerank)?;
                     c.group = i;
@@ -229,7 +211,11 @@ impl Run<'_> {
                 }
                 read = upto;
                 candidates.sort_by(Candidate::order);
-                if capped_count(&candidates, opts.per_article) >= opts.limit {
+                let enough = capped(&candidates, opts.per_article, opts.limit);
+                let out_of_reach = groups
+                    .get(read)
+                    .is_some_and(|g| enough.is_some_and(|kth| g[0].score * MAX_GAIN < kth));
+                if out_of_reach || (enough.is_some() && read >= step) {
                     break;
                 }
             }
@@ -344,100 +330,39 @@ fn article_passages(searcher: &Searcher, f: &Fields, serial: u64) -> Result<Vec<
     Ok(docs)
 }
 
-/// Collects the `size` best passages (of the accepted articles) by BM25
-/// plus their article's score, in the total order of [`Ranked::order`],
-/// and counts every accepted passage.
-struct Ranker {
-    size: usize,
-    filter: Option<Arc<ArticleSet>>,
-    evidence: Arc<Evidence>,
-}
-
-struct SegmentRanker {
-    segment: SegmentOrdinal,
-    keys: Column<u64>,
-    size: usize,
-    filter: Option<Arc<ArticleSet>>,
-    evidence: Arc<Evidence>,
-    best: Vec<Ranked>,
-    /// The worst of the `size` best so far, once `best` was cut down.
-    threshold: Option<Ranked>,
-    count: usize,
-}
-
-impl Collector for Ranker {
-    type Fruit = (Vec<Ranked>, usize);
-    type Child = SegmentRanker;
-
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentRanker> {
-        Ok(SegmentRanker {
-            segment,
-            keys: reader.fast_fields().u64(ARTICLE_KEY)?,
-            size: self.size,
-            filter: self.filter.clone(),
-            evidence: Arc::clone(&self.evidence),
-            best: Vec::new(),
-            threshold: None,
-            count: 0,
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(
-        &self,
-        fruits: Vec<(Vec<Ranked>, usize)>,
-    ) -> tantivy::Result<(Vec<Ranked>, usize)> {
-        let count = fruits.iter().map(|f| f.1).sum();
-        let mut best: Vec<Ranked> = fruits.into_iter().flat_map(|f| f.0).collect();
-        best.sort_by(Ranked::order);
-        best.truncate(self.size);
-        Ok((best, count))
-    }
-}
-
-impl SegmentCollector for SegmentRanker {
-    type Fruit = (Vec<Ranked>, usize);
-
-    fn collect(&mut self, doc: DocId, bm25: Score) {
-        let Some(serial) = self.keys.first(doc) else {
-            return;
-        };
-        if self.filter.as_ref().is_some_and(|f| !f.contains(serial)) {
-            return;
-        }
-        self.count += 1;
-        let ranked = Ranked {
-            score: PASSAGE_FACTOR * bm25 + self.evidence.score(serial),
-            serial,
-            addr: DocAddress::new(self.segment, doc),
-        };
-        if self
-            .threshold
-            .is_some_and(|t| Ranked::order(&ranked, &t).is_ge())
-        {
-            return;
-        }
-        self.best.push(ranked);
-        if self.best.len() >= 2 * self.size.max(1) {
-            self.best
-                .select_nth_unstable_by(self.size - 1, Ranked::order);
-            self.best.truncate(self.size);
-            self.threshold = self.best.iter().copied().max_by(Ranked::order);
+/// The `size` best matching passages (of the accepted articles) by
+/// their article's score plus their own, in the total order of
+/// [`Ranked::order`], and how many passages match.
+fn rank(evidence: &Evidence, filter: Option<&ArticleSet>, size: usize) -> (Vec<Ranked>, usize) {
+    let mut best: Vec<Ranked> = Vec::new();
+    // The worst of the `size` best so far, once `best` was cut down.
+    let mut threshold: Option<Ranked> = None;
+    let mut count = 0;
+    for (seg, passages) in evidence.segments.iter().enumerate() {
+        for p in passages {
+            if filter.is_some_and(|f| !f.contains(u64::from(p.serial))) {
+                continue;
+            }
+            count += 1;
+            let ranked = Ranked {
+                score: PASSAGE_FACTOR * p.score + evidence.article(p.serial),
+                serial: u64::from(p.serial),
+                addr: DocAddress::new(seg as SegmentOrdinal, p.doc),
+            };
+            if threshold.is_some_and(|t| Ranked::order(&ranked, &t).is_ge()) {
+                continue;
+            }
+            best.push(ranked);
+            if best.len() >= 2 * size {
+                best.select_nth_unstable_by(size - 1, Ranked::order);
+                best.truncate(size);
+                threshold = best.iter().copied().max_by(Ranked::order);
+            }
         }
     }
-
-    fn harvest(mut self) -> (Vec<Ranked>, usize) {
-        self.best.sort_by(Ranked::order);
-        self.best.truncate(self.size);
-        (self.best, self.count)
-    }
+    best.sort_by(Ranked::order);
+    best.truncate(size);
+    (best, count)
 }
 
 type Spans = Vec<(usize, usize)>;
@@ -519,8 +444,9 @@ impl Candidate {
     }
 }
 
-/// How many hits `candidates` (sorted) give with `per_article`.
-fn capped_count(candidates: &[Candidate], per_article: usize) -> usize {
+/// The score of the last hit when `candidates` (sorted) give `limit` hits
+/// with at most `per_article` from one article; `None` when they give fewer.
+fn capped(candidates: &[Candidate], per_article: usize, limit: usize) -> Option<Score> {
     let mut per: HashMap<&str, usize> = HashMap::new();
     candidates
         .iter()
@@ -529,7 +455,8 @@ fn capped_count(candidates: &[Candidate], per_article: usize) -> usize {
             *n += 1;
             *n <= per_article
         })
-        .count()
+        .nth(limit.checked_sub(1)?)
+        .map(|c| c.score)
 }
 
 /// The hits, best first, at most `per_article` from one article.
@@ -641,7 +568,7 @@ fn feedback(
     original_words: usize,
 ) -> Result<Vec<(String, f32, String)>> {
     let mut best: Vec<(f32, u64)> = evidence
-        .scores
+        .articles
         .iter()
         .enumerate()
         .filter(|(_, s)| **s > 0.0)
