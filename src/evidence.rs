@@ -26,7 +26,7 @@ use tantivy::{DocId, Searcher, SegmentReader, Term, TERMINATED};
 
 use crate::article_set::Bits;
 use crate::plan::{scope_fields, year_query, FieldUse, Matcher, Pattern, Plan};
-use crate::schema::{Fields, ARTICLE_KEY, ARTICLE_LEN};
+use crate::schema::{Fields, ARTICLE_KEY, ARTICLE_LEN, SIZE};
 
 /// BM25's term-frequency saturation and length normalisation.
 const K1: f32 = 1.2;
@@ -142,7 +142,8 @@ impl<'a> Pass<'a> {
         let mut serials = 0usize;
         let mut segments = Vec::new();
         for reader in searcher.segment_readers() {
-            articles += reader.inverted_index(fields.id)?.terms().num_terms() as u64;
+            // The file size is recorded once per article, on its first passage.
+            articles += reader.fast_fields().u64(SIZE)?.values.num_vals() as u64;
             for field in [fields.text, fields.title, fields.tags] {
                 let tokens = reader.inverted_index(field)?.total_num_tokens();
                 article_tokens += tokens;

@@ -28,7 +28,9 @@ pub fn find(tokens: &[AnalyzedToken], patterns: &[Pattern]) -> Found {
             spans.extend(tokens.iter().filter(|t| keep(t)).map(|t| (t.start, t.end)));
         };
         match pattern {
-            Pattern::Stem(stem, _) => mark(&|t| t.stem == *stem),
+            // The forms of the stem that the index holds: every word of a
+            // passage is one of them or has another stem.
+            Pattern::Stem(_, forms) => mark(&|t| forms.binary_search(&t.exact).is_ok()),
             Pattern::Exact(words, _) if words.len() == 1 => mark(&|t| t.exact == words[0]),
             Pattern::Exact(words, slop) => phrase(tokens, words, *slop, &mut spans),
             Pattern::AnyOf(words) => mark(&|t| words.binary_search(&t.exact).is_ok()),
@@ -128,10 +130,10 @@ pub fn merge(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::Analysis;
+    use crate::analysis::{analyzer, tokens, Stems};
 
     fn marked<'a>(text: &'a str, patterns: &[Pattern]) -> Vec<&'a str> {
-        let toks = Analysis::default().tokens(text);
+        let toks = tokens(&mut analyzer(), text);
         find(&toks, patterns)
             .spans
             .into_iter()
@@ -139,8 +141,17 @@ mod tests {
             .collect()
     }
 
-    fn term(t: &str) -> Pattern {
-        Pattern::Stem(t.into(), Vec::new())
+    /// An unquoted word, with the forms of its stem among `forms`.
+    fn word_in(word: &str, forms: &str) -> Pattern {
+        let mut stems = Stems::default();
+        let stem = stems.stem(word);
+        let mut matching: Vec<String> = forms
+            .split_whitespace()
+            .filter(|f| stems.stem(f) == stem)
+            .map(str::to_string)
+            .collect();
+        matching.sort();
+        Pattern::Stem(stem, matching)
     }
 
     fn phrase_of(words: &[&str], slop: u32) -> Pattern {
@@ -152,7 +163,10 @@ mod tests {
         assert_eq!(
             marked(
                 "Drone Strikes and a strike; Operación Frontera",
-                &[term("strike"), term("operacion")]
+                &[
+                    word_in("strike", "drone strikes and a strike operacion frontera"),
+                    word_in("operacion", "operacion")
+                ]
             ),
             ["Strikes", "strike", "Operación"]
         );
@@ -205,19 +219,28 @@ mod tests {
 
     #[test]
     fn numbers_and_abbreviations() {
-        assert_eq!(marked("about 9,000 troops", &[term("9000")]), ["9,000"]);
-        assert_eq!(marked("the U.S. and us", &[term("us")]), ["us"]);
-        assert_eq!(marked("the U.S. and us", &[term("u.s")]), ["U.S."]);
+        assert_eq!(
+            marked("about 9,000 troops", &[word_in("9000", "9000")]),
+            ["9,000"]
+        );
+        assert_eq!(
+            marked("the U.S. and us", &[word_in("us", "the u.s and us")]),
+            ["us"]
+        );
+        assert_eq!(
+            marked("the U.S. and us", &[word_in("u.s", "the u.s and us")]),
+            ["U.S."]
+        );
     }
 
     #[test]
     fn matched_flags_and_merging() {
-        let toks = Analysis::default().tokens("border talks");
+        let toks = tokens(&mut analyzer(), "border talks");
         let found = find(
             &toks,
             &[
-                term("border"),
-                term("trade"),
+                word_in("border", "border talks"),
+                word_in("trade", "border talks"),
                 phrase_of(&["border", "talks"], 0),
             ],
         );

@@ -21,12 +21,13 @@ use anyhow::Result;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
-use tantivy::columnar::Column;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Score, Searcher, SegmentOrdinal, TantivyDocument, Term};
 
-use crate::analysis::{is_stop_word, Analysis};
+use crate::analysis::{self, is_stop_word, Stems};
 use crate::article_set::ArticleSet;
 use crate::evidence::Evidence;
 use crate::highlight;
@@ -34,7 +35,7 @@ use crate::indexer::Header;
 use crate::passage::PassageKind;
 use crate::plan::{Expr, Pattern, Plan};
 use crate::query::{self, Node, Scope};
-use crate::schema::{Fields, ARTICLE_KEY, COPY_KEY, ORDINAL};
+use crate::schema::{Fields, ARTICLE_KEY, COPY_KEY, ID, ORDINAL, PATH};
 use crate::store::Store;
 
 /// A passage's score is its article's score plus this much of its own
@@ -183,14 +184,14 @@ impl Run<'_> {
                 .into_iter()
                 .map(|(_, p)| p)
                 .collect(),
-            analysis: Analysis::default(),
+            analyzer: analysis::analyzer(),
             headers: FxHashMap::default(),
         };
-        // Ranked passages are cheap to keep; reading one back is not. So the
-        // pool is large, copies are grouped by their key before anything is
-        // read, and the groups are read a few at a time, best first.
+        // Copies are grouped by their key before anything is read, and the
+        // groups are read a few at a time, best first; when the pool holds
+        // too few groups, a larger one is taken.
         let step = (opts.limit * opts.per_article * 2).max(50);
-        let mut pool = (step * 10).clamp(1_000, 200_000);
+        let mut pool = step * 2;
         loop {
             let (ranked, total) = rank(&self.evidence, filter.as_ref(), pool);
             let exhausted = ranked.len() < pool;
@@ -222,8 +223,7 @@ impl Run<'_> {
             if read < groups.len() || exhausted {
                 let mut hits = cap(candidates, opts.per_article, opts.limit);
                 for hit in &mut hits {
-                    hit.also_in =
-                        copies(self.searcher, &self.fields, &groups[hit.group], &columns)?;
+                    hit.also_in = copies(&groups[hit.group], &columns);
                 }
                 return Ok((total as u64, hits));
             }
@@ -373,7 +373,7 @@ struct Rerank {
     /// Rarity of each text pattern (idf).
     text_weights: Vec<f32>,
     title_patterns: Vec<Pattern>,
-    analysis: Analysis,
+    analyzer: TextAnalyzer,
     /// Headers of the articles read so far, by serial.
     headers: FxHashMap<u64, Header>,
 }
@@ -390,9 +390,10 @@ impl Rerank {
     /// much of the query, weighted by rarity, the passage holds (1× to 1.5×);
     /// captions rank below prose.
     fn score(&mut self, score: Score, text: &str, title: &str, kind: PassageKind) -> Scored {
-        let tokens = self.analysis.tokens(text);
+        let tokens = analysis::tokens(&mut self.analyzer, text);
         let found = highlight::find(&tokens, &self.text_patterns);
-        let in_title = highlight::find(&self.analysis.tokens(title), &self.title_patterns);
+        let title_tokens = analysis::tokens(&mut self.analyzer, title);
+        let in_title = highlight::find(&title_tokens, &self.title_patterns);
         let coverage = matched_share(&self.text_weights, &found.matched);
         let kind_factor = if kind == PassageKind::Caption {
             CAPTION_FACTOR
@@ -473,11 +474,12 @@ fn cap(candidates: Vec<Candidate>, per_article: usize, limit: usize) -> Vec<Cand
         .collect()
 }
 
-/// The fast fields that group copies and lead to their articles, per
-/// segment.
+/// The fast fields that group copies and name their articles, per segment.
 struct Columns {
     copy_keys: Vec<Column<u64>>,
     ordinals: Vec<Column<u64>>,
+    paths: Vec<Option<StrColumn>>,
+    ids: Vec<Option<StrColumn>>,
 }
 
 impl Columns {
@@ -485,11 +487,15 @@ impl Columns {
         let mut c = Columns {
             copy_keys: Vec::new(),
             ordinals: Vec::new(),
+            paths: Vec::new(),
+            ids: Vec::new(),
         };
         for reader in searcher.segment_readers() {
             let fast = reader.fast_fields();
             c.copy_keys.push(fast.u64(COPY_KEY)?);
             c.ordinals.push(fast.u64(ORDINAL)?);
+            c.paths.push(fast.str(PATH)?);
+            c.ids.push(fast.str(ID)?);
         }
         Ok(c)
     }
@@ -498,16 +504,24 @@ impl Columns {
         self.copy_keys[addr.segment_ord as usize].first(addr.doc_id)
     }
 
-    /// The address of a passage's article's first passage, `ordinal - 1`
-    /// documents before it (an article's passages are neighbours in one
-    /// segment).
-    fn first_passage(&self, addr: DocAddress) -> Option<DocAddress> {
-        let ordinal = self.ordinals[addr.segment_ord as usize].first(addr.doc_id)?;
+    /// The id and path of a passage's article, recorded on its first
+    /// passage, `ordinal - 1` documents before it (an article's passages are
+    /// neighbours in one segment).
+    fn article(&self, addr: DocAddress) -> Option<Copy> {
+        let seg = addr.segment_ord as usize;
+        let ordinal = self.ordinals[seg].first(addr.doc_id)?;
         let back = u32::try_from(ordinal.checked_sub(1)?).ok()?;
-        Some(DocAddress::new(
-            addr.segment_ord,
-            addr.doc_id.checked_sub(back)?,
-        ))
+        let first = addr.doc_id.checked_sub(back)?;
+        let text = |column: &Option<StrColumn>| -> Option<String> {
+            let column = column.as_ref()?;
+            let mut out = String::new();
+            let ord = column.ords().first(first)?;
+            column.ord_to_str(ord, &mut out).ok()?.then_some(out)
+        };
+        Some(Copy {
+            id: text(&self.ids[seg])?,
+            path: text(&self.paths[seg])?,
+        })
     }
 }
 
@@ -532,30 +546,19 @@ fn group_copies(ranked: &[Ranked], columns: &Columns) -> Vec<Vec<Ranked>> {
 }
 
 /// The other articles that hold a group's passage.
-fn copies(
-    searcher: &Searcher,
-    fields: &Fields,
-    group: &[Ranked],
-    columns: &Columns,
-) -> Result<Vec<Copy>> {
+fn copies(group: &[Ranked], columns: &Columns) -> Vec<Copy> {
     let mut out: Vec<Copy> = Vec::new();
     for r in &group[1..] {
         if r.serial == group[0].serial {
             continue;
         }
-        let Some(first) = columns.first_passage(r.addr) else {
-            continue;
-        };
-        if let Some(h) = Header::from_doc(&searcher.doc(first)?, fields) {
-            if out.iter().all(|c| c.path != h.path) {
-                out.push(Copy {
-                    id: h.id,
-                    path: h.path,
-                });
+        if let Some(copy) = columns.article(r.addr) {
+            if out.iter().all(|c| c.path != copy.path) {
+                out.push(copy);
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// Relevance feedback (RM3): the words that stand out in the best
@@ -580,7 +583,8 @@ fn feedback(
     if best.is_empty() || total <= 0.0 {
         return Ok(Vec::new());
     }
-    let mut analysis = Analysis::default();
+    let mut analyzer = analysis::analyzer();
+    let mut stems = Stems::default();
     // Per stem: relevance-model weight, and the forms it was written in.
     let mut model: FxHashMap<String, (f32, FxHashMap<String, u32>)> = FxHashMap::default();
     for (score, serial) in best {
@@ -589,13 +593,13 @@ fn feedback(
         for addr in article_passages(searcher, fields, serial)? {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let text = doc.get_first(fields.text).and_then(|v| v.as_str());
-            for t in analysis.tokens(text.unwrap_or_default()) {
+            for t in analysis::tokens(&mut analyzer, text.unwrap_or_default()) {
                 length += 1;
                 let useful = t.exact.chars().count() > 1
                     && !is_stop_word(&t.exact)
                     && !t.exact.chars().all(|c| c.is_ascii_digit() || c == '.');
                 if useful {
-                    let entry = counts.entry(t.stem).or_default();
+                    let entry = counts.entry(stems.stem(&t.exact)).or_default();
                     entry.0 += 1;
                     *entry.1.entry(t.exact).or_default() += 1;
                 }
