@@ -299,6 +299,9 @@ fn search_command(args: SearchArgs) -> Result<ExitCode> {
         expand: !args.no_expand,
     };
     let results = search::search(&store, &query, &opts)?;
+    for note in &results.notes {
+        eprintln!("newsdex: note: {note}");
+    }
     if results.relaxed {
         eprintln!("newsdex: note: no article has all the words; showing the best partial matches");
     }

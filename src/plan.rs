@@ -74,7 +74,7 @@ pub fn scope_fields(scope: Scope, f: &Fields) -> Vec<FieldUse> {
 }
 
 /// What a compiled leaf looks for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Matcher {
     Text {
         scope: Scope,
@@ -243,6 +243,8 @@ impl<'a> Compiler<'a> {
         })?;
         let mut positive = Vec::new();
         collect_positive(&expr, false, &mut positive);
+        positive.sort_unstable();
+        positive.dedup();
         if positive.is_empty() && !self.drop_stop_words {
             anyhow::bail!(
                 "the query only excludes words: add a word to search for, as in `mexico -trade`"
@@ -261,9 +263,14 @@ impl<'a> Compiler<'a> {
     /// (punctuation, or only stop words left out).
     fn node(&mut self, node: &Node) -> Result<Option<Expr>> {
         Ok(match node {
+            // A leaf written twice (`oil OR oil`, `econ* econ*`) is one leaf:
+            // read once, counted once.
             Node::Leaf(leaf) => self.leaf(leaf)?.map(|m| {
-                self.leaves.push(m);
-                Expr::Leaf(self.leaves.len() - 1)
+                let at = self.leaves.iter().position(|l| *l == m);
+                Expr::Leaf(at.unwrap_or_else(|| {
+                    self.leaves.push(m);
+                    self.leaves.len() - 1
+                }))
             }),
             Node::And(items) => collapse(self.list(items)?, Expr::And),
             Node::Or(items) => collapse(self.list(items)?, Expr::Or),

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use crate::indexer::plural;
 use crate::search::{Hit, Results};
 use crate::sync::Status;
 
@@ -67,16 +68,51 @@ pub fn status(s: &Status, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// Writes the results for people: rank and headline, a line of metadata,
-/// then the passage wrapped to 80 columns, highlights in colour if `color`.
+/// Writes the results for people: a summary of what was searched, then for
+/// each hit its rank and headline, a line of metadata and the passage
+/// wrapped to 80 columns, highlights in colour if `color`. Nothing when
+/// nothing was found.
 pub fn text(results: &Results, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    for (i, hit) in results.hits.iter().enumerate() {
-        if i > 0 {
-            writeln!(out)?;
-        }
+    if results.hits.is_empty() {
+        return Ok(());
+    }
+    for line in summary(results) {
+        writeln!(out, "{}", paint(color, DIM, &line))?;
+    }
+    for hit in &results.hits {
+        writeln!(out)?;
         write_hit(hit, color, out)?;
     }
     Ok(())
+}
+
+/// What was searched, as newsdex understood it, and how much matched:
+/// `phrase "interest rates": 12 passages` (or `words interest, rates: …`),
+/// then the words left out and the words added, wrapped to the width.
+fn summary(results: &Results) -> Vec<String> {
+    let mut items = vec![format!(
+        "{}: {}",
+        results.understood,
+        plural(results.total_hits, "passage")
+    )];
+    if !results.ignored.is_empty() {
+        items.push(format!("left out: {}", results.ignored.join(", ")));
+    }
+    if !results.expanded.is_empty() {
+        items.push(format!(
+            "also searched, not highlighted: {}",
+            results.expanded.join(", ")
+        ));
+    }
+    items
+        .iter()
+        .flat_map(|item| {
+            wrap(item, WIDTH)
+                .into_iter()
+                .map(|(s, e)| item[s..e].to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 fn paint(color: bool, code: &str, s: &str) -> String {
@@ -110,6 +146,11 @@ fn write_hit(hit: &Hit, color: bool, out: &mut dyn Write) -> io::Result<()> {
         _ => {}
     }
     meta.push(a.path.clone());
+    match hit.also_in.len() {
+        0 => {}
+        1 => meta.push("+1 copy".to_string()),
+        n => meta.push(format!("+{n} copies")),
+    }
     meta.push(format!("passage {}", hit.passage.ordinal));
     meta.push(format!("score {:.2}", hit.score));
     for line in join_wrapped(&meta, " · ", WIDTH - INDENT.len()) {

@@ -272,7 +272,9 @@ fn text_output_is_wrapped_and_coloured_on_request() {
     let plain = String::from_utf8(plain.stdout).unwrap();
     assert!(!plain.contains('\x1b'));
     assert!(
-        plain.starts_with("1. Harbour workers vote to end strike\n"),
+        plain.starts_with(
+            "economists AND NOT zeppelin: 1 passage\n\n1. Harbour workers vote to end strike\n"
+        ),
         "{plain}"
     );
     assert!(plain.contains("Test Wire · 2006-11-13 · b/harbour.txt · passage 2 · score"));
