@@ -10,57 +10,70 @@
 //! statistics: how many articles have the word, the article's length against
 //! the average. Each passage also gets its own BM25 over its text (every
 //! form of a stem counted as one word). A phrase counts the passages that
-//! hold it; a prefix scores each word it expands to. Every posting is read
-//! once; the matching passages of a segment are kept as lists sorted by
-//! document and merged at the end, so that the memory used follows the
-//! postings read, not the size of the index.
+//! hold it; a prefix scores each word it expands to.
+//!
+//! Every posting is read once. Postings come in document order, an article's
+//! passages are neighbours, and articles are numbered in document order (see
+//! [`Articles`]): so everything is kept as lists sorted by document or by
+//! article, merged as they come, and the memory used follows the postings
+//! read, not the size of the index.
 
-use std::cmp::Reverse;
+use std::cmp::{Ordering, Reverse};
 
 use anyhow::Result;
-use tantivy::columnar::Column;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{EnableScoring, PhraseQuery, Query, Scorer};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Searcher, SegmentReader, Term, TERMINATED};
 
 use crate::article_set::Bits;
+use crate::articles::Articles;
 use crate::plan::{scope_fields, year_query, FieldUse, Matcher, Pattern, Plan};
-use crate::schema::{Fields, ARTICLE_KEY, ARTICLE_LEN, SIZE};
+use crate::schema::Fields;
 
 /// BM25's term-frequency saturation and length normalisation.
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
-/// Documents whose article serials are read at once (a postings block).
-const BLOCK: usize = 128;
 
-/// A matching passage: its document in its segment, its article's serial
-/// number, and its own score (while a unit is read: its occurrences).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A matching passage: its document in its segment, its article (see
+/// [`Articles`]), and its own score (while a unit is read: its occurrences).
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
 pub struct PassageHit {
     pub doc: DocId,
-    pub serial: u32,
+    pub article: u32,
     pub score: f32,
+}
+
+/// An article's score.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct ArticleScore {
+    pub article: u32,
+    pub score: f32,
+}
+
+/// An article's occurrences of the unit being read (weighted by field),
+/// and its length.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct ArticleCount {
+    article: u32,
+    freq: f32,
+    length: u32,
 }
 
 /// What the postings say of a query.
 pub struct Evidence {
-    /// The score of each article, by serial number (0 for an article with
-    /// none of the words).
-    pub articles: Vec<f32>,
+    /// The searcher's articles, by which all of this is numbered.
+    pub articles: Articles,
+    /// The articles with a score, sorted by article.
+    pub scores: Vec<ArticleScore>,
     /// For each leaf of the plan, the articles it matches.
     pub sets: Vec<Bits>,
     /// For each segment, every passage that matches a positive leaf, once,
-    /// sorted by document.
+    /// sorted by document (so by article too).
     pub segments: Vec<Vec<PassageHit>>,
 }
 
 impl Evidence {
-    /// The score of an article.
-    pub fn article(&self, serial: u32) -> f32 {
-        self.articles.get(serial as usize).copied().unwrap_or(0.0)
-    }
-
     /// Reads the postings of every leaf of `plan`.
     pub fn gather(searcher: &Searcher, fields: &Fields, plan: &Plan) -> Result<Evidence> {
         let mut pass = Pass::new(searcher, fields)?;
@@ -84,10 +97,47 @@ impl Evidence {
             sets.push(set);
         }
         Ok(Evidence {
-            articles: pass.scores,
+            articles: pass.articles,
+            scores: pass.scores,
             sets,
             segments: pass.streams.into_iter().map(merge).collect(),
         })
+    }
+}
+
+/// A list sorted by a key, whose entries with the same key add up.
+trait Entry: Copy + Default {
+    fn key(&self) -> u32;
+    fn add(&mut self, other: &Self);
+}
+
+impl Entry for PassageHit {
+    fn key(&self) -> u32 {
+        self.doc
+    }
+
+    fn add(&mut self, other: &Self) {
+        self.score += other.score;
+    }
+}
+
+impl Entry for ArticleScore {
+    fn key(&self) -> u32 {
+        self.article
+    }
+
+    fn add(&mut self, other: &Self) {
+        self.score += other.score;
+    }
+}
+
+impl Entry for ArticleCount {
+    fn key(&self) -> u32 {
+        self.article
+    }
+
+    fn add(&mut self, other: &Self) {
+        self.freq += other.freq;
     }
 }
 
@@ -100,8 +150,6 @@ enum Unit<'a> {
 /// What the pass keeps open for one segment.
 struct Segment<'a> {
     reader: &'a SegmentReader,
-    keys: Column<u64>,
-    lengths: Column<u64>,
     /// Passage lengths (tokens) of the text field.
     norms: FieldNormReader,
 }
@@ -114,36 +162,26 @@ struct Stats {
     passage_length: f32,
 }
 
-/// The state of the pass: the counts of the unit being read per article,
-/// the article scores so far, and the passage lists of each segment.
+/// The state of the pass: the article scores so far and the passage lists
+/// of each segment.
 struct Pass<'a> {
     searcher: &'a Searcher,
     text: Field,
     stats: Stats,
+    articles: Articles,
     segments: Vec<Segment<'a>>,
-    /// Weighted occurrences of the current unit, by serial, and the
-    /// serials that have some.
-    freqs: Vec<f32>,
-    touched: Vec<u32>,
-    /// Length of each article seen so far, by serial.
-    lengths: Vec<u32>,
-    scores: Vec<f32>,
-    /// Article serials of a block of documents.
-    serials: Vec<Option<u64>>,
+    scores: Vec<ArticleScore>,
     /// Per segment, lists of matching passages, each sorted by document.
     streams: Vec<Vec<Vec<PassageHit>>>,
 }
 
 impl<'a> Pass<'a> {
     fn new(searcher: &'a Searcher, fields: &Fields) -> Result<Pass<'a>> {
-        let mut articles = 0u64;
+        let articles = Articles::of(searcher)?;
         let mut article_tokens = 0u64;
         let mut text_tokens = 0u64;
-        let mut serials = 0usize;
         let mut segments = Vec::new();
         for reader in searcher.segment_readers() {
-            // The file size is recorded once per article, on its first passage.
-            articles += reader.fast_fields().u64(SIZE)?.values.num_vals() as u64;
             for field in [fields.text, fields.title, fields.tags] {
                 let tokens = reader.inverted_index(field)?.total_num_tokens();
                 article_tokens += tokens;
@@ -151,35 +189,26 @@ impl<'a> Pass<'a> {
                     text_tokens += tokens;
                 }
             }
-            let keys = reader.fast_fields().u64(ARTICLE_KEY)?;
-            if keys.num_docs() > 0 {
-                serials = serials.max(keys.max_value() as usize + 1);
-            }
             segments.push(Segment {
                 reader,
-                keys,
-                lengths: reader.fast_fields().u64(ARTICLE_LEN)?,
                 norms: reader.get_fieldnorms_reader(fields.text)?,
             });
         }
-        let articles = articles.max(1) as f32;
+        let n = articles.count().max(1) as f32;
         let passages = searcher.num_docs().max(1) as f32;
         Ok(Pass {
             searcher,
             text: fields.text,
             stats: Stats {
-                articles,
-                article_length: (article_tokens as f32 / articles).max(1.0),
+                articles: n,
+                article_length: (article_tokens as f32 / n).max(1.0),
                 passages,
                 passage_length: (text_tokens as f32 / passages).max(1.0),
             },
             streams: segments.iter().map(|_| Vec::new()).collect(),
             segments,
-            freqs: vec![0.0; serials],
-            touched: Vec::new(),
-            lengths: vec![0; serials],
-            scores: vec![0.0; serials],
-            serials: Vec::with_capacity(BLOCK),
+            scores: Vec::new(),
+            articles,
         })
     }
 
@@ -219,9 +248,11 @@ impl<'a> Pass<'a> {
         };
         for unit in &units {
             let passage_weight = weight * self.passage_idf(unit)?;
+            let mut counts = Vec::new();
             for seg in 0..self.segments.len() {
                 for u in fields {
-                    let mut passages = self.read(seg, u, unit)?;
+                    let (mut passages, articles) = self.read(seg, u, unit)?;
+                    counts.push(articles);
                     if !positive || passages.is_empty() {
                         continue;
                     }
@@ -238,17 +269,23 @@ impl<'a> Pass<'a> {
                     self.streams[seg].push(passages);
                 }
             }
-            self.score_articles(weight, &mut set);
+            self.score_articles(merge(counts), weight, &mut set);
         }
         Ok(set)
     }
 
-    /// Reads the occurrences of `unit` in one field of one segment: counts
-    /// them for the articles, and returns the passages with their counts
-    /// (in `score`), sorted by document.
-    fn read(&mut self, seg: usize, u: &FieldUse, unit: &Unit) -> Result<Vec<PassageHit>> {
+    /// Reads the occurrences of `unit` in one field of one segment: the
+    /// passages with their counts (in `score`), sorted by document, and the
+    /// articles with theirs (times the field's weight), sorted by article.
+    fn read(
+        &self,
+        seg: usize,
+        u: &FieldUse,
+        unit: &Unit,
+    ) -> Result<(Vec<PassageHit>, Vec<ArticleCount>)> {
         let reader = self.segments[seg].reader;
-        let mut runs = Vec::new();
+        let mut passage_runs = Vec::new();
+        let mut article_runs = Vec::new();
         match unit {
             Unit::Words(forms) => {
                 let index = reader.inverted_index(u.field)?;
@@ -260,16 +297,20 @@ impl<'a> Pass<'a> {
                         continue;
                     };
                     let mut passages = Vec::with_capacity(postings.doc_freq() as usize);
+                    let mut articles = Vec::with_capacity(postings.doc_freq() as usize);
                     loop {
                         let docs = postings.docs();
                         if docs.is_empty() {
                             break;
                         }
-                        let freqs = postings.freqs();
-                        self.absorb(seg, docs, freqs, u.article_weight, &mut passages);
+                        for (&doc, &freq) in docs.iter().zip(postings.freqs()) {
+                            let w = u.article_weight;
+                            self.absorb(seg, doc, freq, w, &mut passages, &mut articles);
+                        }
                         postings.advance();
                     }
-                    runs.push(passages);
+                    passage_runs.push(passages);
+                    article_runs.push(articles);
                 }
             }
             Unit::Phrase(words, slop) => {
@@ -281,55 +322,52 @@ impl<'a> Pass<'a> {
                 let query = PhraseQuery::new_with_offset_and_slop(terms, *slop);
                 let scoring = EnableScoring::disabled_from_searcher(self.searcher);
                 let mut scorer = query.weight(scoring)?.scorer(reader, 1.0)?;
-                let mut docs = Vec::new();
-                drain(scorer.as_mut(), &mut |doc| docs.push(doc));
-                let ones = [1; BLOCK];
-                let mut passages = Vec::with_capacity(docs.len());
-                for chunk in docs.chunks(BLOCK) {
-                    let freqs = &ones[..chunk.len()];
-                    self.absorb(seg, chunk, freqs, u.article_weight, &mut passages);
-                }
-                runs.push(passages);
+                let mut passages = Vec::new();
+                let mut articles = Vec::new();
+                drain(scorer.as_mut(), &mut |doc| {
+                    let w = u.article_weight;
+                    self.absorb(seg, doc, 1, w, &mut passages, &mut articles);
+                });
+                passage_runs.push(passages);
+                article_runs.push(articles);
             }
         }
-        Ok(merge(runs))
+        Ok((merge(passage_runs), merge(article_runs)))
     }
 
-    /// Counts a block of occurrences (documents of one segment, in order,
-    /// with how often each holds the unit) for their articles, and lists
-    /// their passages, with those counts, in `out`.
+    /// Counts `freq` occurrences in passage `doc` of segment `seg`: for its
+    /// passage (in `passages`) and, times `article_weight`, for its article
+    /// (in `articles`). Documents come in order.
     fn absorb(
-        &mut self,
+        &self,
         seg: usize,
-        docs: &[DocId],
-        freqs: &[u32],
+        doc: DocId,
+        freq: u32,
         article_weight: f32,
-        out: &mut Vec<PassageHit>,
+        passages: &mut Vec<PassageHit>,
+        articles: &mut Vec<ArticleCount>,
     ) {
-        let s = &self.segments[seg];
-        self.serials.clear();
-        self.serials.resize(docs.len(), None);
-        s.keys.first_vals(docs, &mut self.serials);
-        let alive = s.reader.alive_bitset();
-        for ((&doc, &freq), serial) in docs.iter().zip(freqs).zip(&self.serials) {
-            let Some(serial) = *serial else {
-                continue;
-            };
-            let i = serial as usize;
-            if i >= self.freqs.len() || alive.is_some_and(|a| a.is_deleted(doc)) {
-                continue;
-            }
-            if self.freqs[i] == 0.0 {
-                self.touched.push(serial as u32);
-                self.lengths[i] = s.lengths.first(doc).unwrap_or(0) as u32;
-            }
-            self.freqs[i] += freq as f32 * article_weight;
-            out.push(PassageHit {
-                doc,
-                serial: serial as u32,
-                score: freq as f32,
-            });
+        let reader = self.segments[seg].reader;
+        if reader.alive_bitset().is_some_and(|a| a.is_deleted(doc)) {
+            return;
         }
+        let Some(article) = self.articles.article(seg, doc) else {
+            return;
+        };
+        let freq = freq as f32;
+        match articles.last_mut() {
+            Some(last) if last.article == article => last.freq += freq * article_weight,
+            _ => articles.push(ArticleCount {
+                article,
+                freq: freq * article_weight,
+                length: self.articles.length(seg, article),
+            }),
+        }
+        passages.push(PassageHit {
+            doc,
+            article,
+            score: freq,
+        });
     }
 
     /// A year leaf: the articles it matches and, when positive, their first
@@ -345,11 +383,11 @@ impl<'a> Pass<'a> {
                 if alive.is_some_and(|a| a.is_deleted(doc)) {
                     return;
                 }
-                if let Some(serial) = s.keys.first(doc) {
-                    set.insert(serial);
+                if let Some(article) = self.articles.article(seg, doc) {
+                    set.insert(u64::from(article));
                     passages.push(PassageHit {
                         doc,
-                        serial: serial as u32,
+                        article,
                         score: 0.0,
                     });
                 }
@@ -361,19 +399,26 @@ impl<'a> Pass<'a> {
         Ok(set)
     }
 
-    /// Turns the counts of the unit just read into article scores, and
-    /// clears them for the next one.
-    fn score_articles(&mut self, weight: f32, set: &mut Bits) {
-        let df = self.touched.len() as f32;
+    /// Scores the articles' counts of the unit just read (BM25 times
+    /// `weight`), adds them to the articles' scores, and marks the articles
+    /// in `set`.
+    fn score_articles(&mut self, counts: Vec<ArticleCount>, weight: f32, set: &mut Bits) {
+        let df = counts.len() as f32;
         let idf = (1.0 + (self.stats.articles - df + 0.5) / (df + 0.5)).ln();
-        for &serial in &self.touched {
-            let s = serial as usize;
-            let tf = std::mem::take(&mut self.freqs[s]);
-            let length = self.lengths[s] as f32;
-            self.scores[s] += weight * idf * bm25(tf, length, self.stats.article_length);
-            set.insert(u64::from(serial));
+        let scores: Vec<ArticleScore> = counts
+            .iter()
+            .map(|c| {
+                set.insert(u64::from(c.article));
+                ArticleScore {
+                    article: c.article,
+                    score: weight * idf * bm25(c.freq, c.length as f32, self.stats.article_length),
+                }
+            })
+            .collect();
+        if weight > 0.0 {
+            let so_far = std::mem::take(&mut self.scores);
+            self.scores = merge(vec![so_far, scores]);
         }
-        self.touched.clear();
     }
 }
 
@@ -390,40 +435,88 @@ fn drain(scorer: &mut dyn Scorer, f: &mut dyn FnMut(DocId)) {
     }
 }
 
-/// Merges lists of passages sorted by document into one, each passage
-/// once, with the scores of its copies added up. Lists are merged two by
-/// two, shortest first: one long list and a few short ones (a common word
-/// in the text, rarely in headlines) cost one linear pass.
-fn merge(mut runs: Vec<Vec<PassageHit>>) -> Vec<PassageHit> {
+/// Merges lists sorted by key into one, each key once, the entries with
+/// the same key added up. Lists are merged two by two, shortest first, each
+/// into the larger: one long list and a few short ones (a common word in
+/// the text, rarely in headlines) cost one linear pass and no copy.
+fn merge<T: Entry>(mut runs: Vec<Vec<T>>) -> Vec<T> {
     runs.retain(|r| !r.is_empty());
     while runs.len() > 1 {
         runs.sort_by_key(|r| Reverse(r.len()));
-        let (Some(a), Some(b)) = (runs.pop(), runs.pop()) else {
+        let (Some(small), Some(mut large)) = (runs.pop(), runs.pop()) else {
             break;
         };
-        runs.push(merge_two(&a, &b));
+        merge_into(&mut large, &small);
+        runs.push(large);
     }
     runs.pop().unwrap_or_default()
 }
 
-fn merge_two(a: &[PassageHit], b: &[PassageHit]) -> Vec<PassageHit> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
+/// Merges `small` into `large` (both sorted by key) in place, from the
+/// back, so that the larger list is not copied.
+fn merge_into<T: Entry>(large: &mut Vec<T>, small: &[T]) {
+    let mut shared = 0;
+    let (mut i, mut j) = (0, 0);
+    while i < large.len() && j < small.len() {
+        match large[i].key().cmp(&small[j].key()) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let merged = large.len() + small.len() - shared;
+    if large.capacity() < merged {
+        // Growing would copy `large` first: merge into new memory instead.
+        *large = merge_two(large, small, merged);
+        return;
+    }
+    let (mut i, mut j) = (large.len(), small.len());
+    let mut at = merged;
+    large.resize(at, T::default());
+    while j > 0 {
+        at -= 1;
+        let (l, s) = (i.checked_sub(1).map(|i| large[i]), small[j - 1]);
+        match l.map(|l| l.key().cmp(&s.key())) {
+            Some(Ordering::Greater) => {
+                large[at] = large[i - 1];
+                i -= 1;
+            }
+            Some(Ordering::Equal) => {
+                large[at] = large[i - 1];
+                large[at].add(&s);
+                i -= 1;
+                j -= 1;
+            }
+            _ => {
+                large[at] = s;
+                j -= 1;
+            }
+        }
+    }
+}
+
+/// Merges two lists sorted by key into a new one of `len` entries.
+fn merge_two<T: Entry>(a: &[T], b: &[T], len: usize) -> Vec<T> {
+    let mut out = Vec::with_capacity(len);
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].doc.cmp(&b[j].doc) {
-            std::cmp::Ordering::Less => {
+        match a[i].key().cmp(&b[j].key()) {
+            Ordering::Less => {
                 out.push(a[i]);
                 i += 1;
             }
-            std::cmp::Ordering::Greater => {
+            Ordering::Greater => {
                 out.push(b[j]);
                 j += 1;
             }
-            std::cmp::Ordering::Equal => {
-                out.push(PassageHit {
-                    score: a[i].score + b[j].score,
-                    ..a[i]
-                });
+            Ordering::Equal => {
+                let mut sum = a[i];
+                sum.add(&b[j]);
+                out.push(sum);
                 i += 1;
                 j += 1;
             }
@@ -442,14 +535,14 @@ mod tests {
         docs.iter()
             .map(|&(doc, score)| PassageHit {
                 doc,
-                serial: doc / 10,
+                article: doc / 10,
                 score,
             })
             .collect()
     }
 
     #[test]
-    fn merged_lists_hold_each_passage_once_with_its_scores_added() {
+    fn merged_lists_hold_each_entry_once_with_its_scores_added() {
         let merged = merge(vec![
             hits(&[(1, 1.0), (5, 1.0), (9, 1.0)]),
             Vec::new(),
@@ -461,6 +554,14 @@ mod tests {
             hits(&[(1, 1.0), (2, 2.0), (5, 7.0), (9, 1.0), (12, 4.0)])
         );
         assert_eq!(merge(vec![hits(&[(3, 1.0)])]), hits(&[(3, 1.0)]));
-        assert!(merge(Vec::new()).is_empty());
+        assert!(merge(Vec::<Vec<PassageHit>>::new()).is_empty());
+        let merged = hits(&[(1, 2.0), (2, 1.0), (4, 3.0), (6, 1.0), (8, 1.0), (9, 2.0)]);
+        for spare in [0, 10] {
+            // In place (room to spare) or into new memory.
+            let mut large = hits(&[(2, 1.0), (4, 1.0), (6, 1.0), (8, 1.0)]);
+            large.reserve_exact(spare);
+            merge_into(&mut large, &hits(&[(1, 2.0), (4, 2.0), (9, 2.0)]));
+            assert_eq!(large, merged);
+        }
     }
 }

@@ -182,12 +182,12 @@ pub fn documents(
         .map(|(i, (p, (_, copy_key)))| {
             let mut doc = TantivyDocument::new();
             doc.add_u64(f.article_key, serial);
-            doc.add_u64(f.article_len, length);
             doc.add_text(f.text, &p.text);
             doc.add_u64(f.ordinal, p.ordinal);
             doc.add_u64(f.copy_key, copy_key);
             doc.add_u64(f.kind, p.kind.code());
             if i == 0 {
+                doc.add_u64(f.article_len, length);
                 let header = serde_json::to_string(&Header::of(article)).unwrap_or_default();
                 doc.add_text(f.header, &header);
                 doc.add_text(f.id, &article.id);

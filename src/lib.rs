@@ -13,6 +13,7 @@ pub mod add;
 pub mod analysis;
 pub mod article;
 pub mod article_set;
+pub mod articles;
 pub mod cli;
 pub mod clock;
 pub mod evidence;

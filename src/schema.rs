@@ -39,8 +39,9 @@ pub struct Fields {
     /// The article's serial number in this index, on every passage: a fast
     /// field to group passages by article, indexed to delete an article.
     pub article_key: Field,
-    /// The article's length in tokens (headline, tags and every passage),
-    /// on every passage: a fast field for article-level ranking.
+    /// The article's length in tokens (headline, tags and every passage):
+    /// first passage. A fast field for article-level ranking, whose
+    /// presence marks where each article starts (see [`crate::articles`]).
     pub article_len: Field,
     /// Path relative to the seeds folder, unique per file; first passage.
     /// Indexed to find a file's article, a fast field for the refresh.

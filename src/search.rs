@@ -20,22 +20,21 @@ use std::sync::Arc;
 use anyhow::Result;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
-use tantivy::collector::DocSetCollector;
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::Value;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Score, Searcher, SegmentOrdinal, TantivyDocument, Term};
 
 use crate::analysis::{self, is_stop_word, Stems};
 use crate::article_set::ArticleSet;
+use crate::articles::Articles;
 use crate::evidence::Evidence;
 use crate::highlight;
 use crate::indexer::Header;
 use crate::passage::PassageKind;
 use crate::plan::{Expr, Pattern, Plan};
 use crate::query::{self, Node, Scope};
-use crate::schema::{Fields, ARTICLE_KEY, COPY_KEY, ID, ORDINAL, PATH};
+use crate::schema::{Fields, COPY_KEY, ID, PATH};
 use crate::store::Store;
 
 /// A passage's score is its article's score plus this much of its own
@@ -118,12 +117,12 @@ pub struct PassageInfo {
     pub highlights: Vec<(usize, usize)>,
 }
 
-/// A passage taken from the index: its score (BM25 plus its article's),
-/// article serial and address.
+/// A passage taken from the index: its score (its own BM25 plus its
+/// article's), its article (numbered in [`Articles`]) and address.
 #[derive(Debug, Clone, Copy)]
 struct Ranked {
     score: Score,
-    serial: u64,
+    article: u32,
     addr: DocAddress,
 }
 
@@ -133,14 +132,6 @@ impl Ranked {
     /// are ignored.
     fn key(&self) -> u32 {
         self.score.max(0.0).to_bits() & !0xFF
-    }
-
-    /// Best first; equal scores in article order, then passage order.
-    fn order(a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
-        b.key()
-            .cmp(&a.key())
-            .then_with(|| a.serial.cmp(&b.serial))
-            .then_with(|| a.addr.cmp(&b.addr))
     }
 }
 
@@ -192,6 +183,7 @@ impl Run<'_> {
         // too few groups, a larger one is taken.
         let step = (opts.limit * opts.per_article * 2).max(50);
         let mut pool = step * 2;
+        let mut read_before: FxHashMap<DocAddress, Candidate> = FxHashMap::default();
         loop {
             let (ranked, total) = rank(&self.evidence, filter.as_ref(), pool);
             let exhausted = ranked.len() < pool;
@@ -206,7 +198,10 @@ impl Run<'_> {
             while read < groups.len() {
                 let upto = (read + batch).min(groups.len());
                 for (i, group) in groups.iter().enumerate().take(upto).skip(read) {
-                    let mut c = self.candidate(&group[0], &mut rerank)?;
+                    let mut c = match read_before.remove(&group[0].addr) {
+                        Some(c) => c,
+                        None => self.candidate(&group[0], &mut rerank)?,
+                    };
                     c.group = i;
                     candidates.push(c);
                 }
@@ -223,10 +218,12 @@ impl Run<'_> {
             if read < groups.len() || exhausted {
                 let mut hits = cap(candidates, opts.per_article, opts.limit);
                 for hit in &mut hits {
-                    hit.also_in = copies(&groups[hit.group], &columns);
+                    hit.also_in = copies(&groups[hit.group], &columns, &self.evidence.articles);
                 }
                 return Ok((total as u64, hits));
             }
+            // Too few groups: a larger pool, without reading again what was read.
+            read_before.extend(candidates.into_iter().map(|c| (c.addr, c)));
             pool *= 4;
         }
     }
@@ -265,17 +262,18 @@ impl Run<'_> {
             .to_string();
         let ordinal = u64_of(f.ordinal).unwrap_or(0);
         let kind = PassageKind::from_code(u64_of(f.kind).unwrap_or(0));
-        let header = match rerank.headers.get(&r.serial) {
+        let header = match rerank.headers.get(&r.article) {
             Some(h) => h.clone(),
             None => {
-                let h = self.header(r, ordinal)?;
-                rerank.headers.insert(r.serial, h.clone());
+                let h = self.header(r.article)?;
+                rerank.headers.insert(r.article, h.clone());
                 h
             }
         };
         let scored = rerank.score(r.score, &text, &header.title, kind);
         Ok(Candidate {
             score: scored.score,
+            addr: r.addr,
             group: 0,
             article: ArticleInfo {
                 header,
@@ -291,76 +289,71 @@ impl Run<'_> {
         })
     }
 
-    /// The header of a passage's article, stored on its first passage:
-    /// `ordinal - 1` documents before it (an article's passages are
-    /// neighbours in one segment), else found by the article's serial.
-    fn header(&self, r: &Ranked, ordinal: u64) -> Result<Header> {
-        let back = u32::try_from(ordinal.saturating_sub(1)).unwrap_or(u32::MAX);
-        if let Some(doc_id) = r.addr.doc_id.checked_sub(back) {
-            let first = DocAddress::new(r.addr.segment_ord, doc_id);
-            let keys = self
-                .searcher
-                .segment_reader(first.segment_ord)
-                .fast_fields()
-                .u64(ARTICLE_KEY)?;
-            if keys.first(first.doc_id) == Some(r.serial) {
-                if let Some(h) = Header::from_doc(&self.searcher.doc(first)?, &self.fields) {
-                    return Ok(h);
-                }
-            }
-        }
-        for addr in article_passages(self.searcher, &self.fields, r.serial)? {
-            if let Some(h) = Header::from_doc(&self.searcher.doc(addr)?, &self.fields) {
-                return Ok(h);
-            }
-        }
-        anyhow::bail!("article {} has no stored header", r.serial)
+    /// The header of an article, stored on its first passage.
+    fn header(&self, article: u32) -> Result<Header> {
+        self.evidence
+            .articles
+            .first_passage(article)
+            .map(|first| self.searcher.doc::<TantivyDocument>(first))
+            .transpose()?
+            .and_then(|doc| Header::from_doc(&doc, &self.fields))
+            .ok_or_else(|| anyhow::anyhow!("article {article} has no stored header"))
     }
 }
 
-/// Every passage of the article with this serial, in order.
-fn article_passages(searcher: &Searcher, f: &Fields, serial: u64) -> Result<Vec<DocAddress>> {
-    let term = Term::from_field_u64(f.article_key, serial);
-    let query = TermQuery::new(term, IndexRecordOption::Basic);
-    let mut docs: Vec<DocAddress> = searcher
-        .search(&query, &DocSetCollector)?
-        .into_iter()
-        .collect();
-    docs.sort();
-    Ok(docs)
-}
-
-/// The `size` best matching passages (of the accepted articles) by
-/// their article's score plus their own, in the total order of
-/// [`Ranked::order`], and how many passages match.
+/// The `size` best matching passages (of the accepted articles) by their
+/// article's score plus their own, best first, and how many passages
+/// match. Equal scores are in article order (serial number, then passage),
+/// so that which passages are kept, and read first, never depends on how
+/// the index is split into segments.
 fn rank(evidence: &Evidence, filter: Option<&ArticleSet>, size: usize) -> (Vec<Ranked>, usize) {
+    let size = size.max(1);
     let mut best: Vec<Ranked> = Vec::new();
-    // The worst of the `size` best so far, once `best` was cut down.
-    let mut threshold: Option<Ranked> = None;
+    // Passages scoring below this cannot be among the best (once known).
+    let mut floor: Option<u32> = None;
     let mut count = 0;
+    let by_key = |a: &Ranked, b: &Ranked| b.key().cmp(&a.key());
+    // Passages come in article order, like the article scores.
+    let mut scores = evidence.scores.iter().peekable();
     for (seg, passages) in evidence.segments.iter().enumerate() {
         for p in passages {
-            if filter.is_some_and(|f| !f.contains(u64::from(p.serial))) {
+            if filter.is_some_and(|f| !f.contains(u64::from(p.article))) {
                 continue;
             }
             count += 1;
+            while scores.next_if(|s| s.article < p.article).is_some() {}
+            let article = scores
+                .peek()
+                .filter(|s| s.article == p.article)
+                .map_or(0.0, |s| s.score);
             let ranked = Ranked {
-                score: PASSAGE_FACTOR * p.score + evidence.article(p.serial),
-                serial: u64::from(p.serial),
+                score: PASSAGE_FACTOR * p.score + article,
+                article: p.article,
                 addr: DocAddress::new(seg as SegmentOrdinal, p.doc),
             };
-            if threshold.is_some_and(|t| Ranked::order(&ranked, &t).is_ge()) {
+            if floor.is_some_and(|f| ranked.key() < f) {
                 continue;
             }
             best.push(ranked);
             if best.len() >= 2 * size {
-                best.select_nth_unstable_by(size - 1, Ranked::order);
-                best.truncate(size);
-                threshold = best.iter().copied().max_by(Ranked::order);
+                best.select_nth_unstable_by(size - 1, by_key);
+                let edge = best[size - 1].key();
+                best.retain(|r| r.key() >= edge);
+                floor = Some(edge);
             }
         }
     }
-    best.sort_by(Ranked::order);
+    best.sort_by(by_key);
+    // Runs of equal scores in serial order (read only for those).
+    let mut start = 0;
+    while start < best.len() {
+        let end = start + best[start..].partition_point(|r| r.key() == best[start].key());
+        if end - start > 1 {
+            let serial = |r: &Ranked| evidence.articles.serial(r.addr);
+            best[start..end].sort_by_cached_key(|r| (serial(r), r.addr));
+        }
+        start = end;
+    }
     best.truncate(size);
     (best, count)
 }
@@ -374,8 +367,8 @@ struct Rerank {
     text_weights: Vec<f32>,
     title_patterns: Vec<Pattern>,
     analyzer: TextAnalyzer,
-    /// Headers of the articles read so far, by serial.
-    headers: FxHashMap<u64, Header>,
+    /// Headers of the articles read so far.
+    headers: FxHashMap<u32, Header>,
 }
 
 struct Scored {
@@ -426,6 +419,7 @@ fn matched_share(weights: &[f32], matched: &[bool]) -> f32 {
 
 struct Candidate {
     score: f32,
+    addr: DocAddress,
     /// The copy group of the pool it stands for.
     group: usize,
     article: ArticleInfo,
@@ -477,7 +471,6 @@ fn cap(candidates: Vec<Candidate>, per_article: usize, limit: usize) -> Vec<Cand
 /// The fast fields that group copies and name their articles, per segment.
 struct Columns {
     copy_keys: Vec<Column<u64>>,
-    ordinals: Vec<Column<u64>>,
     paths: Vec<Option<StrColumn>>,
     ids: Vec<Option<StrColumn>>,
 }
@@ -486,14 +479,12 @@ impl Columns {
     fn of(searcher: &Searcher) -> tantivy::Result<Columns> {
         let mut c = Columns {
             copy_keys: Vec::new(),
-            ordinals: Vec::new(),
             paths: Vec::new(),
             ids: Vec::new(),
         };
         for reader in searcher.segment_readers() {
             let fast = reader.fast_fields();
             c.copy_keys.push(fast.u64(COPY_KEY)?);
-            c.ordinals.push(fast.u64(ORDINAL)?);
             c.paths.push(fast.str(PATH)?);
             c.ids.push(fast.str(ID)?);
         }
@@ -504,18 +495,14 @@ impl Columns {
         self.copy_keys[addr.segment_ord as usize].first(addr.doc_id)
     }
 
-    /// The id and path of a passage's article, recorded on its first
-    /// passage, `ordinal - 1` documents before it (an article's passages are
-    /// neighbours in one segment).
-    fn article(&self, addr: DocAddress) -> Option<Copy> {
-        let seg = addr.segment_ord as usize;
-        let ordinal = self.ordinals[seg].first(addr.doc_id)?;
-        let back = u32::try_from(ordinal.checked_sub(1)?).ok()?;
-        let first = addr.doc_id.checked_sub(back)?;
+    /// The id and path of an article, recorded on its first passage.
+    fn article(&self, articles: &Articles, article: u32) -> Option<Copy> {
+        let first = articles.first_passage(article)?;
+        let seg = first.segment_ord as usize;
         let text = |column: &Option<StrColumn>| -> Option<String> {
             let column = column.as_ref()?;
             let mut out = String::new();
-            let ord = column.ords().first(first)?;
+            let ord = column.ords().first(first.doc_id)?;
             column.ord_to_str(ord, &mut out).ok()?.then_some(out)
         };
         Some(Copy {
@@ -546,13 +533,13 @@ fn group_copies(ranked: &[Ranked], columns: &Columns) -> Vec<Vec<Ranked>> {
 }
 
 /// The other articles that hold a group's passage.
-fn copies(group: &[Ranked], columns: &Columns) -> Vec<Copy> {
+fn copies(group: &[Ranked], columns: &Columns, articles: &Articles) -> Vec<Copy> {
     let mut out: Vec<Copy> = Vec::new();
     for r in &group[1..] {
-        if r.serial == group[0].serial {
+        if r.article == group[0].article {
             continue;
         }
-        if let Some(copy) = columns.article(r.addr) {
+        if let Some(copy) = columns.article(articles, r.article) {
             if out.iter().all(|c| c.path != copy.path) {
                 out.push(copy);
             }
@@ -570,14 +557,27 @@ fn feedback(
     evidence: &Evidence,
     original_words: usize,
 ) -> Result<Vec<(String, f32, String)>> {
-    let mut best: Vec<(f32, u64)> = evidence
-        .articles
+    let articles = &evidence.articles;
+    // By score, equal scores in serial order (whatever the segments).
+    let serial = |article: u32| {
+        articles
+            .first_passage(article)
+            .and_then(|first| articles.serial(first))
+    };
+    let mut best: Vec<(f32, u32)> = evidence
+        .scores
         .iter()
-        .enumerate()
-        .filter(|(_, s)| **s > 0.0)
-        .map(|(serial, s)| (*s, serial as u64))
+        .map(|s| (s.score, s.article))
         .collect();
-    best.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    best.sort_by(|a, b| b.0.total_cmp(&a.0));
+    if let Some(&(edge, _)) = best.get(FEEDBACK_ARTICLES - 1) {
+        let tied = best.partition_point(|b| b.0 >= edge);
+        best.truncate(tied);
+        best.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| serial(a.1).cmp(&serial(b.1)))
+        });
+    }
     best.truncate(FEEDBACK_ARTICLES);
     let total: f32 = best.iter().map(|b| b.0).sum();
     if best.is_empty() || total <= 0.0 {
@@ -587,11 +587,14 @@ fn feedback(
     let mut stems = Stems::default();
     // Per stem: relevance-model weight, and the forms it was written in.
     let mut model: FxHashMap<String, (f32, FxHashMap<String, u32>)> = FxHashMap::default();
-    for (score, serial) in best {
+    for (score, article) in best {
         let mut counts: FxHashMap<String, (u32, FxHashMap<String, u32>)> = FxHashMap::default();
         let mut length = 0u32;
-        for addr in article_passages(searcher, fields, serial)? {
-            let doc: TantivyDocument = searcher.doc(addr)?;
+        let Some((seg, docs)) = articles.passages(article) else {
+            continue;
+        };
+        for doc_id in docs {
+            let doc: TantivyDocument = searcher.doc(DocAddress::new(seg, doc_id))?;
             let text = doc.get_first(fields.text).and_then(|v| v.as_str());
             for t in analysis::tokens(&mut analyzer, text.unwrap_or_default()) {
                 length += 1;

@@ -1,0 +1,145 @@
+//! Which article a passage belongs to, without reading a value per passage.
+//!
+//! An article's passages are neighbours in one segment, in order, and only
+//! its first passage records the article's length
+//! ([`crate::schema::ARTICLE_LEN`]): where that column has a value, an
+//! article starts. An article's number in a segment is the rank of its first
+//! passage among them (a few bits per passage to read, instead of a serial
+//! number per passage); its number in the searcher adds the articles of the
+//! segments before. These numbers hold for one searcher only: what must not
+//! depend on how the index is split into segments uses the serial numbers.
+
+use std::ops::Range;
+
+use anyhow::Result;
+use tantivy::columnar::column_index::{OptionalIndex, Set};
+use tantivy::columnar::{Column, ColumnIndex};
+use tantivy::{DocAddress, DocId, Searcher, SegmentOrdinal};
+
+use crate::schema::{ARTICLE_KEY, ARTICLE_LEN};
+
+/// The articles of a searcher.
+pub struct Articles {
+    segments: Vec<SegmentArticles>,
+    count: u32,
+}
+
+struct SegmentArticles {
+    /// Articles in the segments before this one.
+    offset: u32,
+    count: u32,
+    max_doc: DocId,
+    starts: Starts,
+    /// The article lengths, one value per article.
+    lengths: Column<u64>,
+    /// The serial numbers, one value per passage (read rarely).
+    serials: Column<u64>,
+}
+
+/// Which passages start an article.
+enum Starts {
+    /// Every passage (every article of the segment has one passage).
+    Every,
+    Marked(OptionalIndex),
+    None,
+}
+
+impl Articles {
+    pub fn of(searcher: &Searcher) -> Result<Articles> {
+        let mut segments = Vec::new();
+        let mut offset = 0u32;
+        for reader in searcher.segment_readers() {
+            let fast = reader.fast_fields();
+            let lengths = fast.u64(ARTICLE_LEN)?;
+            let (starts, count) = match &lengths.index {
+                ColumnIndex::Full => (Starts::Every, reader.max_doc()),
+                ColumnIndex::Optional(index) => {
+                    (Starts::Marked(index.clone()), index.num_non_nulls())
+                }
+                _ => (Starts::None, 0),
+            };
+            segments.push(SegmentArticles {
+                offset,
+                count,
+                max_doc: reader.max_doc(),
+                starts,
+                lengths,
+                serials: fast.u64(ARTICLE_KEY)?,
+            });
+            offset += count;
+        }
+        Ok(Articles {
+            segments,
+            count: offset,
+        })
+    }
+
+    /// How many articles (numbered from 0).
+    pub fn count(&self) -> usize {
+        self.count as usize
+    }
+
+    /// The article of passage `doc` of segment `seg`.
+    pub fn article(&self, seg: usize, doc: DocId) -> Option<u32> {
+        let s = &self.segments[seg];
+        let local = match &s.starts {
+            Starts::Every => doc,
+            Starts::Marked(index) => index.rank(doc + 1).checked_sub(1)?,
+            Starts::None => return None,
+        };
+        Some(s.offset + local)
+    }
+
+    /// The length of an article of segment `seg` (in tokens).
+    pub fn length(&self, seg: usize, article: u32) -> u32 {
+        let s = &self.segments[seg];
+        s.lengths.values.get_val(article - s.offset) as u32
+    }
+
+    /// The segment of an article, and its number in that segment.
+    fn locate(&self, article: u32) -> Option<(usize, u32)> {
+        let seg = self
+            .segments
+            .partition_point(|s| s.offset <= article)
+            .checked_sub(1)?;
+        let s = self.segments.get(seg)?;
+        (article < s.offset + s.count).then_some((seg, article - s.offset))
+    }
+
+    /// The first passage of the article of segment `seg` numbered `local`.
+    fn start(&self, seg: usize, local: u32) -> DocId {
+        let s = &self.segments[seg];
+        match &s.starts {
+            Starts::Marked(index) => index.select(local),
+            Starts::Every | Starts::None => local,
+        }
+    }
+
+    /// The passages of an article: its segment and documents.
+    pub fn passages(&self, article: u32) -> Option<(SegmentOrdinal, Range<DocId>)> {
+        let (seg, local) = self.locate(article)?;
+        let s = &self.segments[seg];
+        let first = self.start(seg, local);
+        let end = if local + 1 < s.count {
+            self.start(seg, local + 1)
+        } else {
+            s.max_doc
+        };
+        Some((seg as SegmentOrdinal, first..end))
+    }
+
+    /// The address of an article's first passage, which records what is
+    /// said of the article as a whole.
+    pub fn first_passage(&self, article: u32) -> Option<DocAddress> {
+        let (seg, docs) = self.passages(article)?;
+        Some(DocAddress::new(seg, docs.start))
+    }
+
+    /// The serial number of an article, by one of its passages (the same
+    /// whatever the segments).
+    pub fn serial(&self, addr: DocAddress) -> Option<u64> {
+        self.segments[addr.segment_ord as usize]
+            .serials
+            .first(addr.doc_id)
+    }
+}
