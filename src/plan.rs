@@ -263,19 +263,39 @@ impl<'a> Compiler<'a> {
     /// (punctuation, or only stop words left out).
     fn node(&mut self, node: &Node) -> Result<Option<Expr>> {
         Ok(match node {
-            // A leaf written twice (`oil OR oil`, `econ* econ*`) is one leaf:
-            // read once, counted once.
-            Node::Leaf(leaf) => self.leaf(leaf)?.map(|m| {
-                let at = self.leaves.iter().position(|l| *l == m);
-                Expr::Leaf(at.unwrap_or_else(|| {
-                    self.leaves.push(m);
-                    self.leaves.len() - 1
-                }))
-            }),
+            Node::Leaf(leaf) => self.leaf(leaf)?.map(|m| Expr::Leaf(self.add_leaf(m))),
             Node::And(items) => collapse(self.list(items)?, Expr::And),
             Node::Or(items) => collapse(self.list(items)?, Expr::Or),
             Node::Not(inner) => self.node(inner)?.map(|e| Expr::Not(Box::new(e))),
         })
+    }
+
+    /// Adds a leaf, or counts it again when it was written before (`oil
+    /// … oil`, `econ* econ*`): a repeated word is read once and weighs as
+    /// many times as it is written, as a reader's emphasis (BM25's query
+    /// term frequency).
+    fn add_leaf(&mut self, m: Matcher) -> usize {
+        let same = |l: &Matcher| match (l, &m) {
+            (
+                Matcher::Text { scope, pattern, .. },
+                Matcher::Text {
+                    scope: s,
+                    pattern: p,
+                    ..
+                },
+            ) => scope == s && pattern == p,
+            (a, b) => a == b,
+        };
+        if let Some(at) = self.leaves.iter().position(same) {
+            if let (Matcher::Text { weight, .. }, Matcher::Text { weight: w, .. }) =
+                (&mut self.leaves[at], &m)
+            {
+                *weight += w;
+            }
+            return at;
+        }
+        self.leaves.push(m);
+        self.leaves.len() - 1
     }
 
     fn list(&mut self, items: &[Node]) -> Result<Vec<Expr>> {
