@@ -300,3 +300,34 @@ fn the_summary_line_says_what_was_searched() {
     let (doc, _) = c.search_json(&["interest rates"]);
     assert_eq!(doc["understood"], "words interest, rates");
 }
+
+#[test]
+fn a_prefix_expands_to_at_most_a_thousand_words_with_a_note() {
+    let c = Corpus::new();
+    let words: Vec<String> = (0..1100).map(|i| format!("zqa{i:04}")).collect();
+    c.write("many.txt", format!("Codes\n\n{}.\n", words.join(" ")));
+    c.index_cmd().assert().success();
+    let (doc, code) = c.search_json(&["zqa*", "-n", "20", "--per-article", "20"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        doc["notes"],
+        serde_json::json!([
+            "`zqa*` matches 1100 words; searching the 1000 most frequent (make the prefix longer to reach the others)"
+        ])
+    );
+    // The words of its passages (at most 120 words each) marked, but 100.
+    let marked_words: usize = doc["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| marked(h).len())
+        .sum();
+    assert_eq!(marked_words, 1000);
+    c.cmd()
+        .args(["search", "zqa*"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "newsdex: note: `zqa*` matches 1100 words",
+        ));
+}
