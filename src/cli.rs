@@ -66,12 +66,22 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct Paths {
-    /// Folder of article files.
-    #[arg(long, value_name = "DIR", default_value = "seeds")]
-    pub seeds: PathBuf,
-    /// Folder of the index.
-    #[arg(long, value_name = "DIR", default_value = "index")]
-    pub index: PathBuf,
+    /// Folder of article files [default: seeds]
+    #[arg(long = "seeds", value_name = "DIR")]
+    pub seeds_arg: Option<PathBuf>,
+    /// Folder of the index [default: index]
+    #[arg(long = "index", value_name = "DIR")]
+    pub index_arg: Option<PathBuf>,
+}
+
+impl Paths {
+    pub fn seeds(&self) -> PathBuf {
+        self.seeds_arg.clone().unwrap_or_else(|| "seeds".into())
+    }
+
+    pub fn index(&self) -> PathBuf {
+        self.index_arg.clone().unwrap_or_else(|| "index".into())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -164,10 +174,10 @@ pub fn normalize_args(args: Vec<OsString>) -> Vec<OsString> {
             out.extend(rest.next().cloned());
         } else if SEARCH_FLAGS.contains(&s)
             || (s.starts_with("--") && SEARCH_VALUE_OPTIONS.contains(&name))
-            || (s.starts_with("-n") && s[2..].chars().all(|c| c.is_ascii_digit()) && s.len() > 2)
             || (s.starts_with("--") && s.len() > 2)
+            || is_short_option(s)
         {
-            // Unknown `--options` go to clap too, which names them in its error.
+            // Unknown options go to clap too, which names them in its error.
             out.push(arg.clone());
         } else {
             words.push(arg.clone());
@@ -176,6 +186,41 @@ pub fn normalize_args(args: Vec<OsString>) -> Vec<OsString> {
     out.push("--".into());
     out.extend(words);
     out
+}
+
+/// A short option as grep users type them (`-i`, `-C`, `-n5`, `-n=5`), not
+/// an excluded word: a dash, one letter, then nothing, digits or `=`.
+fn is_short_option(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next() == Some('-') && chars.next().is_some_and(|c| c.is_ascii_alphabetic()) && {
+        let rest = chars.as_str();
+        rest.is_empty() || rest.starts_with('=') || rest.chars().all(|c| c.is_ascii_digit())
+    }
+}
+
+/// The one-line error for arguments clap refused (`unexpected argument
+/// '-i' found`), or `None` for help and version, which clap prints itself.
+pub fn usage_error(err: &clap::Error) -> Option<String> {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        return None;
+    }
+    if err.kind() == ErrorKind::InvalidUtf8 {
+        return Some("an argument is not valid UTF-8 text: give the query in UTF-8".to_string());
+    }
+    let text = err.render().to_string();
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ")
+        .trim();
+    Some(format!("{first} (see `newsdex --help`)"))
 }
 
 /// Runs a command; the exit code is grep's: 0 found, 1 not found (errors
@@ -188,8 +233,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             wait,
         } => {
             let opts = IndexOptions {
-                seeds: paths.seeds,
-                index: paths.index,
+                seeds: paths.seeds(),
+                index: paths.index(),
                 rebuild,
                 wait,
             };
@@ -204,8 +249,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             inputs,
         } => add_command(&paths, wait, &inputs),
         Command::Status { paths, json } => {
-            let store = Store::open(&paths.index)?;
-            let status = sync::status(&store, &paths.seeds)?;
+            let store = Store::open(&paths.index())?;
+            let status = sync::status(&store, &paths.seeds())?;
             let mut out = io::stdout().lock();
             let written = if json {
                 render::json(&status, &mut out)
@@ -219,12 +264,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn add_command(paths: &Paths, wait: bool, inputs: &[PathBuf]) -> Result<ExitCode> {
-    if !paths.seeds.exists() {
-        std::fs::create_dir_all(&paths.seeds)
-            .with_context(|| format!("cannot create the seeds folder {}", paths.seeds.display()))?;
+    let seeds = paths.seeds();
+    if !seeds.exists() {
+        std::fs::create_dir_all(&seeds)
+            .with_context(|| format!("cannot create the seeds folder {}", seeds.display()))?;
     }
     ensure_index(paths)?;
-    let store = Store::open(&paths.index)?;
+    let store = Store::open(&paths.index())?;
     let inputs: Vec<Input> = inputs
         .iter()
         .map(|p| {
@@ -235,7 +281,7 @@ fn add_command(paths: &Paths, wait: bool, inputs: &[PathBuf]) -> Result<ExitCode
             }
         })
         .collect();
-    let outcomes = add::run(&store, &paths.seeds, &inputs, &mut io::stdin(), wait)?;
+    let outcomes = add::run(&store, &seeds, &inputs, &mut io::stdin(), wait)?;
     let mut out = io::stdout().lock();
     let written = outcomes.iter().try_for_each(|o| writeln!(out, "{o}"));
     ignore_broken_pipe(written)?;
@@ -258,28 +304,37 @@ fn warn(message: &str) {
     eprintln!("newsdex: warning: {message}");
 }
 
-/// Builds the index first when there is none yet, so that a new user's
-/// first search just works.
+/// Builds the index first when there is none yet at the default place, so
+/// that a new user's first search just works. An index folder named with
+/// `--index` must exist: a typo must not build a whole new index.
 fn ensure_index(paths: &Paths) -> Result<()> {
-    if store::exists(&paths.index) {
+    let (index, seeds) = (paths.index(), paths.seeds());
+    if store::exists(&index) {
         return Ok(());
     }
-    indexer::check_seeds(&paths.seeds).map_err(|_| {
+    if paths.index_arg.is_some() {
+        anyhow::bail!(
+            "no index at {}: check the path, or build one with `newsdex index --index {}`",
+            index.display(),
+            index.display()
+        );
+    }
+    indexer::check_seeds(&seeds).map_err(|_| {
         anyhow::anyhow!(
             "no index at {} and no seeds folder {} to build it from: run `newsdex index --seeds DIR --index {}`",
-            paths.index.display(),
-            paths.seeds.display(),
-            paths.index.display()
+            index.display(),
+            seeds.display(),
+            index.display()
         )
     })?;
     eprintln!(
         "newsdex: note: no index at {} yet; building it from {} first",
-        paths.index.display(),
-        paths.seeds.display()
+        index.display(),
+        seeds.display()
     );
     let opts = IndexOptions {
-        seeds: paths.seeds.clone(),
-        index: paths.index.clone(),
+        seeds,
+        index,
         rebuild: false,
         wait: true,
     };
@@ -290,7 +345,7 @@ fn ensure_index(paths: &Paths) -> Result<()> {
 
 fn search_command(args: SearchArgs) -> Result<ExitCode> {
     ensure_index(&args.paths)?;
-    let store = Store::open(&args.paths.index)?;
+    let store = Store::open(&args.paths.index())?;
     let query = args.query.join(" ");
     let opts = SearchOptions {
         limit: args.limit as usize,
@@ -309,7 +364,7 @@ fn search_command(args: SearchArgs) -> Result<ExitCode> {
     if !found && !args.json {
         eprintln!(
             "newsdex: no passages match `{query}` in {}",
-            args.paths.index.display()
+            args.paths.index().display()
         );
     }
     let stdout = io::stdout();
@@ -368,6 +423,11 @@ mod tests {
         assert_eq!(
             norm(&["newsdex", "index", "--rebuild"]),
             ["newsdex", "index", "--rebuild"]
+        );
+        // grep habits are options (clap refuses the unknown ones), not words.
+        assert_eq!(
+            norm(&["newsdex", "search", "-i", "oil", "-C", "2", "-n=5", "-trade"]),
+            ["newsdex", "search", "-i", "-C", "-n=5", "--", "oil", "2", "-trade"]
         );
     }
 }

@@ -10,8 +10,17 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let args =
-        newsdex::cli::Cli::parse_from(newsdex::cli::normalize_args(std::env::args_os().collect()));
+    let argv = newsdex::cli::normalize_args(std::env::args_os().collect());
+    let args = match newsdex::cli::Cli::try_parse_from(argv) {
+        Ok(args) => args,
+        Err(err) => match newsdex::cli::usage_error(&err) {
+            Some(line) => {
+                eprintln!("newsdex: error: {line}");
+                return ExitCode::from(2);
+            }
+            None => err.exit(),
+        },
+    };
     match newsdex::cli::run(args) {
         Ok(code) => code,
         Err(err) => {

@@ -28,6 +28,12 @@ const TAGS_WEIGHT: f32 = 2.0;
 /// A prefix expands to at most this many words (its most frequent ones), so
 /// that no query can take seconds or gigabytes.
 pub const MAX_EXPANSIONS: usize = 1000;
+/// A whole query looks up at most this many words (the forms of its stems,
+/// the expansions of its prefixes)…
+pub const MAX_QUERY_WORDS: usize = 20_000;
+/// …and reads at most this many entries of the index's dictionaries to
+/// find them.
+const MAX_SCANNED: usize = 1_000_000;
 
 /// What one query leaf looks for in analyzed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +131,9 @@ struct Compiler<'a> {
     notes: Vec<String>,
     /// Prefixes already expanded, so that a repeated one costs nothing.
     expanded: BTreeMap<(String, Scope), Vec<String>>,
+    /// Words looked up and dictionary entries read so far (bounded).
+    words: usize,
+    scanned: usize,
 }
 
 impl Plan {
@@ -234,6 +243,8 @@ impl<'a> Compiler<'a> {
             ignored: Vec::new(),
             notes: Vec::new(),
             expanded: BTreeMap::new(),
+            words: 0,
+            scanned: 0,
         }
     }
 
@@ -307,6 +318,23 @@ impl<'a> Compiler<'a> {
     }
 
     fn leaf(&mut self, leaf: &Leaf) -> Result<Option<Matcher>> {
+        let matcher = self.leaf_matcher(leaf)?;
+        if let Some(Matcher::Text { pattern, .. }) = &matcher {
+            self.words += match pattern {
+                Pattern::Stem(_, words) | Pattern::AnyOf(words) | Pattern::Exact(words, _) => {
+                    words.len()
+                }
+            };
+            if self.words > MAX_QUERY_WORDS {
+                anyhow::bail!(
+                    "the query looks up more than {MAX_QUERY_WORDS} words (its prefixes match too many): use fewer or longer prefixes"
+                );
+            }
+        }
+        Ok(matcher)
+    }
+
+    fn leaf_matcher(&mut self, leaf: &Leaf) -> Result<Option<Matcher>> {
         let (scope, pattern) = match leaf {
             Leaf::Year { from, to } => {
                 return Ok(Some(Matcher::Year {
@@ -396,7 +424,7 @@ impl<'a> Compiler<'a> {
 
     /// The words of the scope's fields that start with `prefix`, with how
     /// many passages hold each, in dictionary order.
-    fn dictionary(&self, scope: Scope, prefix: &str) -> Result<Vec<(String, u64)>> {
+    fn dictionary(&mut self, scope: Scope, prefix: &str) -> Result<Vec<(String, u64)>> {
         let mut found: BTreeMap<String, u64> = BTreeMap::new();
         for u in scope_fields(scope, self.fields) {
             for reader in self.searcher.segment_readers() {
@@ -405,6 +433,12 @@ impl<'a> Compiler<'a> {
                 while stream.advance() {
                     if !stream.key().starts_with(prefix.as_bytes()) {
                         break;
+                    }
+                    self.scanned += 1;
+                    if self.scanned > MAX_SCANNED {
+                        anyhow::bail!(
+                            "the query's prefixes match too many words to look them up: use fewer or longer prefixes"
+                        );
                     }
                     if let Ok(word) = std::str::from_utf8(stream.key()) {
                         *found.entry(word.to_string()).or_default() +=

@@ -196,7 +196,15 @@ fn is_field_name(name: &str) -> bool {
 struct Parser {
     toks: Vec<Tok>,
     at: usize,
+    /// How deep the parser is in parentheses, fields and `NOT`s.
+    depth: usize,
 }
+
+/// How deep parentheses, fields and `NOT`s may nest: a bound on every
+/// recursion over a query (parsing, compiling, describing it).
+pub const MAX_DEPTH: usize = 64;
+/// How many words, phrases and prefixes a query may hold.
+pub const MAX_LEAVES: usize = 1024;
 
 /// Parses a query. Fails on unbalanced parentheses or quotes, unknown fields,
 /// bad ranges, a dangling operator, or a query with nothing to look for.
@@ -205,7 +213,11 @@ pub fn parse(input: &str) -> Result<Node, QueryError> {
     if toks.is_empty() {
         return err("the query is empty: give at least one word to search for");
     }
-    let mut p = Parser { toks, at: 0 };
+    let mut p = Parser {
+        toks,
+        at: 0,
+        depth: 0,
+    };
     let node = p.or(Scope::Default)?;
     match p.peek() {
         None => {}
@@ -213,6 +225,12 @@ pub fn parse(input: &str) -> Result<Node, QueryError> {
             return err("unbalanced `)`: remove it or add the `(` it closes");
         }
         Some(t) => return err(format!("unexpected {t:?} in the query")),
+    }
+    let leaves = count_leaves(&node);
+    if leaves > MAX_LEAVES {
+        return err(format!(
+            "the query has {leaves} words, phrases and prefixes; at most {MAX_LEAVES} are searched: shorten it"
+        ));
     }
     if positive_leaves(&node).is_empty() {
         return err(
@@ -272,6 +290,18 @@ impl Parser {
     }
 
     fn unary(&mut self, scope: Scope) -> Result<Node, QueryError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return err(format!(
+                "the query nests parentheses, fields or NOT more than {MAX_DEPTH} levels deep: simplify it"
+            ));
+        }
+        let node = self.unary_at_depth(scope);
+        self.depth -= 1;
+        node
+    }
+
+    fn unary_at_depth(&mut self, scope: Scope) -> Result<Node, QueryError> {
         if self.is_op("NOT") || self.peek() == Some(&Tok::Minus) {
             self.at += 1;
             if self.peek().is_none() {
@@ -413,6 +443,14 @@ fn word_leaf(scope: Scope, w: &str) -> Result<Node, QueryError> {
         scope,
         text: w.to_string(),
     }))
+}
+
+fn count_leaves(node: &Node) -> usize {
+    match node {
+        Node::Leaf(_) => 1,
+        Node::And(items) | Node::Or(items) => items.iter().map(count_leaves).sum(),
+        Node::Not(inner) => count_leaves(inner),
+    }
 }
 
 /// The leaves that a passage can match to be a hit: those not under a NOT.
@@ -721,6 +759,16 @@ mod tests {
         assert!(msg("   ").contains("empty"));
         assert!(msg("()").contains("empty parentheses"));
         assert!(msg("\"a b\"~").contains("needs a number"));
+        let deep = format!("{}oil{}", "(".repeat(12_000), ")".repeat(12_000));
+        assert!(msg(&deep).contains("more than 64 levels deep"));
+        assert!(msg(&format!("{}oil", "NOT ".repeat(30_000))).contains("levels deep"));
+        assert!(msg(&"title:(".repeat(20_000)).contains("levels deep"));
+        let words = vec!["w"; 2000].join(" ");
+        assert!(msg(&words).contains("has 2000 words"));
+        // Right at the limits.
+        let nested = format!("{}oil{}", "(".repeat(63), ")".repeat(63));
+        assert!(parse(&nested).is_ok());
+        assert!(parse(&vec!["w"; 1024].join(" ")).is_ok());
     }
 
     #[test]
