@@ -161,7 +161,7 @@ fn collect(
         return;
     };
     if abs.is_dir() {
-        let walk = files::walk(&abs, Some(index_dir));
+        let walk = files::walk(&abs, Some(index_dir), files::Links::Skip);
         for skip in walk.skipped {
             out.push(Err(Outcome::Rejected {
                 given: skip.path,
@@ -186,6 +186,22 @@ fn collect(
     if !files::is_article_file(&abs) {
         out.push(Err(reject(
             "not a .txt or .md file (newsdex indexes only those)".to_string(),
+        )));
+        return;
+    }
+    if !fs::metadata(&abs).is_ok_and(|m| m.is_file()) {
+        out.push(Err(reject(
+            "not a regular file (a pipe, socket or device)".to_string(),
+        )));
+        return;
+    }
+    if abs.strip_prefix(seeds_abs).is_ok_and(|rel| {
+        rel.components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    }) {
+        out.push(Err(reject(
+            "hidden (a name starting with `.`): `newsdex index` leaves such files out; rename it"
+                .to_string(),
         )));
         return;
     }
@@ -262,7 +278,15 @@ fn add_one(
     let mut article = article::parse(&c.rel, &text);
     let id = article.id.clone();
     let rel = if c.copy {
-        free_name(seeds, &c.rel, &text)
+        match destination(seeds, &c.rel, &text) {
+            Ok(rel) => rel,
+            Err(reason) => {
+                return Ok(Outcome::Rejected {
+                    given: c.given,
+                    reason,
+                })
+            }
+        }
     } else {
         c.rel
     };
@@ -287,7 +311,7 @@ fn add_one(
         });
     }
     let dest = seeds.join(&rel);
-    if c.copy && !dest.exists() {
+    if c.copy && fs::symlink_metadata(&dest).is_err() {
         write_new(&dest, &text)?;
     }
     let meta = FileMeta::of(&dest).unwrap_or_default();
@@ -304,37 +328,91 @@ fn add_one(
     })
 }
 
-/// `rel`, or `name-2.txt`, `name-3.txt`… : the first name under the seeds
-/// folder that is free or already holds exactly `text`.
-fn free_name(seeds: &Path, rel: &str, text: &str) -> String {
-    let (stem, ext) = match rel.rsplit_once('.') {
-        Some((s, e)) if !s.ends_with('/') => (s.to_string(), format!(".{e}")),
-        _ => (rel.to_string(), String::new()),
-    };
-    let mut candidate = rel.to_string();
-    for n in 2.. {
-        match fs::read_to_string(seeds.join(&candidate)) {
-            Err(_) => return candidate,
-            Ok(existing) if existing == text => return candidate,
-            Ok(_) => candidate = format!("{stem}-{n}{ext}"),
+/// The longest file name `add` writes (most file systems allow 255 bytes;
+/// room is left for a `-N` suffix).
+const MAX_NAME_BYTES: usize = 200;
+
+/// Where `add` may write a copy of `text`: `rel` under the seeds folder,
+/// through real folders only (never through a symbolic link, which could
+/// lead out of it), at a name where nothing exists yet or that already
+/// holds exactly `text`: `name.txt`, else `name-2.txt`, `name-3.txt`…
+/// The name is made one that `newsdex index` reads (no leading dot, not too
+/// long). Returns the path relative to the seeds folder, or why there is
+/// none.
+fn destination(seeds: &Path, rel: &str, text: &str) -> Result<String, String> {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let mut at = seeds.to_path_buf();
+    for part in dir.split('/').filter(|p| !p.is_empty()) {
+        at.push(part);
+        match fs::symlink_metadata(&at) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(format!(
+                    "{} is not a folder (a file or symbolic link is in the way): move it, add writes only into folders inside the seeds folder",
+                    at.display()
+                ))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+            Err(e) => return Err(format!("cannot check {} ({e})", at.display())),
         }
     }
-    candidate
+    let name = name.trim_start_matches('.');
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s, format!(".{e}")),
+        _ => (name, String::new()),
+    };
+    let mut cut = MAX_NAME_BYTES.saturating_sub(ext.len()).min(stem.len());
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let stem = if stem[..cut].is_empty() {
+        "article"
+    } else {
+        &stem[..cut]
+    };
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    for n in 1..10_000 {
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!("-{n}")
+        };
+        let candidate = format!("{prefix}{stem}{suffix}{ext}");
+        let path = seeds.join(&candidate);
+        match fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(candidate),
+            Ok(m) if m.is_file() && fs::read(&path).is_ok_and(|b| b == text.as_bytes()) => {
+                return Ok(candidate)
+            }
+            _ => {}
+        }
+    }
+    Err(format!(
+        "no free name for it in {}: too many files named {stem}",
+        seeds.join(dir).display()
+    ))
 }
 
-/// Writes a new file atomically: a temporary file in the same folder, then a
-/// rename, so that an interrupted add never leaves half an article.
+/// Writes a new file atomically and never over another: a temporary file
+/// in the same folder, then a hard link to the name (which fails if
+/// something took the name meanwhile), so that an interrupted add never
+/// leaves half an article.
 fn write_new(dest: &Path, text: &str) -> Result<()> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.newsdex-tmp",
-        dest.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-    ));
-    fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    fs::rename(&tmp, dest).with_context(|| format!("cannot write {}", dest.display()))?;
-    Ok(())
+    let tmp = dir.join(format!(".newsdex-add-{}.tmp", std::process::id()));
+    let written = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .and_then(|()| fs::hard_link(&tmp, dest));
+    let _ = fs::remove_file(&tmp);
+    written.with_context(|| format!("cannot write {}", dest.display()))
 }
 
 #[cfg(test)]
@@ -342,15 +420,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn free_names_never_overwrite() {
+    fn destinations_never_overwrite_or_leave_the_seeds_folder() {
         let dir = tempfile::tempdir().unwrap();
         let seeds = dir.path();
-        assert_eq!(free_name(seeds, "added/a.txt", "x"), "added/a.txt");
+        assert_eq!(
+            destination(seeds, "added/a.txt", "x").unwrap(),
+            "added/a.txt"
+        );
         fs::create_dir_all(seeds.join("added")).unwrap();
         fs::write(seeds.join("added/a.txt"), "x").unwrap();
-        assert_eq!(free_name(seeds, "added/a.txt", "x"), "added/a.txt");
-        assert_eq!(free_name(seeds, "added/a.txt", "y"), "added/a-2.txt");
-        fs::write(seeds.join("added/a-2.txt"), "z").unwrap();
-        assert_eq!(free_name(seeds, "added/a.txt", "y"), "added/a-3.txt");
+        assert_eq!(
+            destination(seeds, "added/a.txt", "x").unwrap(),
+            "added/a.txt"
+        );
+        assert_eq!(
+            destination(seeds, "added/a.txt", "y").unwrap(),
+            "added/a-2.txt"
+        );
+        // Something else under the name: a folder, a file that is not text.
+        fs::create_dir(seeds.join("added/a-2.txt")).unwrap();
+        fs::write(seeds.join("added/a-3.txt"), b"\xff\xfe").unwrap();
+        assert_eq!(
+            destination(seeds, "added/a.txt", "y").unwrap(),
+            "added/a-4.txt"
+        );
+        // Hidden and very long names become names that `index` reads.
+        assert_eq!(
+            destination(seeds, "added/.b.txt", "y").unwrap(),
+            "added/b.txt"
+        );
+        let long = format!("added/{}.txt", "n".repeat(250));
+        let got = destination(seeds, &long, "y").unwrap();
+        assert_eq!(got.len(), "added/".len() + MAX_NAME_BYTES);
+        // Never through a link.
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), seeds.join("linked")).unwrap();
+        let err = destination(seeds, "linked/c.txt", "y").unwrap_err();
+        assert!(err.contains("is not a folder"), "{err}");
     }
 }

@@ -249,6 +249,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             inputs,
         } => add_command(&paths, wait, &inputs),
         Command::Status { paths, json } => {
+            indexer::check_seeds(&paths.seeds())?;
             let store = Store::open(&paths.index())?;
             let status = sync::status(&store, &paths.seeds())?;
             let mut out = io::stdout().lock();
@@ -265,7 +266,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 
 fn add_command(paths: &Paths, wait: bool, inputs: &[PathBuf]) -> Result<ExitCode> {
     let seeds = paths.seeds();
-    if !seeds.exists() {
+    if seeds.exists() {
+        indexer::check_seeds(&seeds)?;
+    } else {
         std::fs::create_dir_all(&seeds)
             .with_context(|| format!("cannot create the seeds folder {}", seeds.display()))?;
     }

@@ -57,85 +57,130 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
         .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }
 
+/// Whether a walk follows symbolic links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Links {
+    /// Followed (the seeds folder: links are how people organise files),
+    /// never into a loop.
+    Follow,
+    /// Not followed, and reported: only what is physically inside the folder
+    /// is read (a folder given to `add`, which may come from anywhere).
+    Skip,
+}
+
 /// Walks `seeds` recursively for `.txt` and `.md` files, leaving out hidden
 /// entries and the folder `exclude` (the index, when it lives inside the
-/// seeds folder). Symbolic links are followed, but never into a loop.
-/// Files come in a stable order: by name, folder by folder.
-pub fn walk(seeds: &Path, exclude: Option<&Path>) -> Walk {
+/// seeds folder). Files come in a stable order: by name, folder by folder.
+pub fn walk(seeds: &Path, exclude: Option<&Path>, links: Links) -> Walk {
     let exclude = exclude.and_then(|p| p.canonicalize().ok());
     let mut out = Walk::default();
     let mut followed: HashSet<PathBuf> = seeds.canonicalize().into_iter().collect();
-    walk_dir(seeds, seeds, exclude.as_deref(), &mut followed, &mut out);
+    let mut w = Walker {
+        seeds,
+        exclude: exclude.as_deref(),
+        links,
+        followed: &mut followed,
+        out: &mut out,
+    };
+    w.dir(seeds);
     out
 }
 
-/// Walks `dir` without following links (so that no entry needs a `stat`),
-/// then takes a link to an article file as a file and walks a link to a
-/// folder in turn, unless it leads to a folder above it or already followed.
-fn walk_dir(
-    seeds: &Path,
-    dir: &Path,
-    exclude: Option<&Path>,
-    followed: &mut HashSet<PathBuf>,
-    out: &mut Walk,
-) {
-    let entries = WalkDir::new(dir)
-        // By name: siblings share their parent's path, so comparing whole
-        // paths orders them by name without re-parsing each path for its
-        // last component (`sort_by_file_name` did, for every comparison).
-        .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
-        .into_iter()
-        .filter_entry(|e| {
-            let hidden = e.depth() > 0 && is_hidden(e.file_name());
-            let excluded = e.file_type().is_dir()
-                && exclude.is_some_and(|x| e.path().canonicalize().ok().as_deref() == Some(x));
-            !hidden && !excluded
-        });
-    let skip = |out: &mut Walk, path: &Path, reason: String| {
-        out.skipped.push(Skipped {
+struct Walker<'a> {
+    seeds: &'a Path,
+    exclude: Option<&'a Path>,
+    links: Links,
+    /// Folders already walked (by their real path), so links never loop.
+    followed: &'a mut HashSet<PathBuf>,
+    out: &'a mut Walk,
+}
+
+impl Walker<'_> {
+    fn skip(&mut self, path: &Path, reason: impl Into<String>) {
+        self.out.skipped.push(Skipped {
             path: path.display().to_string(),
-            reason,
-        })
-    };
-    for entry in entries {
-        let e = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                let path = err.path().unwrap_or(dir).to_path_buf();
-                let reason = err
-                    .io_error()
-                    .map_or_else(|| err.to_string(), |e| e.to_string());
-                skip(out, &path, reason);
-                continue;
+            reason: reason.into(),
+        });
+    }
+
+    /// Walks `dir` without following links (so that no entry needs a
+    /// `stat`), then takes a link to an article file as a file and walks a
+    /// link to a folder in turn, unless it leads to a folder above it or
+    /// already walked.
+    fn dir(&mut self, dir: &Path) {
+        let exclude = self.exclude;
+        let entries = WalkDir::new(dir)
+            // By name: siblings share their parent's path, so comparing whole
+            // paths orders them by name without re-parsing each path for its
+            // last component (`sort_by_file_name` did, for every comparison).
+            .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
+            .into_iter()
+            .filter_entry(|e| {
+                let hidden = e.depth() > 0 && is_hidden(e.file_name());
+                let excluded = e.file_type().is_dir()
+                    && exclude.is_some_and(|x| e.path().canonicalize().ok().as_deref() == Some(x));
+                !hidden && !excluded
+            });
+        for entry in entries {
+            let e = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let path = err.path().unwrap_or(dir).to_path_buf();
+                    let reason = err
+                        .io_error()
+                        .map_or_else(|| err.to_string(), |e| e.to_string());
+                    self.skip(&path, reason);
+                    continue;
+                }
+            };
+            let kind = e.file_type();
+            let path = e.path();
+            if kind.is_file() {
+                if is_article_file(path) {
+                    self.out.files.push(source_file(self.seeds, e.into_path()));
+                }
+            } else if kind.is_symlink() && e.depth() > 0 {
+                // (The folder being walked may itself be a link: it is walked.)
+                self.link(path);
+            } else if !kind.is_dir() && !kind.is_symlink() && is_article_file(path) {
+                self.skip(path, "not a regular file (a pipe, socket or device)");
             }
-        };
-        if e.file_type().is_file() {
-            if is_article_file(e.path()) {
-                out.files.push(source_file(seeds, e.into_path()));
-            }
-            continue;
         }
-        let path = e.path();
-        if e.file_type().is_symlink() {
-            match fs::metadata(path) {
-                Ok(m) if m.is_file() && is_article_file(path) => {
-                    out.files.push(source_file(seeds, path.to_path_buf()));
-                }
-                Ok(m) if m.is_dir() => {
-                    let real = path.canonicalize().unwrap_or_default();
-                    let above = path
-                        .parent()
-                        .and_then(|p| p.canonicalize().ok())
-                        .is_some_and(|p| p.starts_with(&real));
-                    if above || !followed.insert(real) {
-                        skip(out, path, "symbolic link loop, not followed".to_string());
-                    } else {
-                        walk_dir(seeds, path, exclude, followed, out);
-                    }
-                }
-                Ok(_) => {}
-                Err(err) => skip(out, path, format!("broken symbolic link ({err})")),
+    }
+
+    fn link(&mut self, path: &Path) {
+        if self.links == Links::Skip {
+            if is_article_file(path) || fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+                self.skip(
+                    path,
+                    "symbolic link, not followed (only what is inside the folder is added)",
+                );
             }
+            return;
+        }
+        match fs::metadata(path) {
+            Ok(m) if m.is_file() && is_article_file(path) => {
+                self.out
+                    .files
+                    .push(source_file(self.seeds, path.to_path_buf()));
+            }
+            Ok(m) if m.is_dir() => {
+                let real = path.canonicalize().unwrap_or_default();
+                let above = path
+                    .parent()
+                    .and_then(|p| p.canonicalize().ok())
+                    .is_some_and(|p| p.starts_with(&real));
+                if above || !self.followed.insert(real) {
+                    self.skip(path, "symbolic link loop, not followed");
+                } else {
+                    self.dir(path);
+                }
+            }
+            Ok(_) if is_article_file(path) => {
+                self.skip(path, "not a regular file (a pipe, socket or device)");
+            }
+            Ok(_) => {}
+            Err(err) => self.skip(path, format!("broken symbolic link ({err})")),
         }
     }
 }
@@ -266,7 +311,7 @@ mod tests {
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, "x").unwrap();
         }
-        let walk = walk(root, Some(&root.join("index")));
+        let walk = walk(root, Some(&root.join("index")), Links::Follow);
         let rels: Vec<&str> = walk.files.iter().map(|f| f.rel.as_str()).collect();
         // Folder by folder, by name: `a/` comes before `a-c.txt` and `a.md`.
         assert_eq!(rels, ["a/b.txt", "a-c.txt", "a.md", "b/1.TXT", "b/2.txt"]);
@@ -281,7 +326,7 @@ mod tests {
         fs::create_dir(root.join("sub")).unwrap();
         fs::write(root.join("sub/a.txt"), "x").unwrap();
         std::os::unix::fs::symlink(root, root.join("sub/loop")).unwrap();
-        let walk = walk(root, None);
+        let walk = walk(root, None, Links::Follow);
         assert_eq!(walk.files.len(), 1);
         assert_eq!(walk.skipped.len(), 1);
         assert!(

@@ -398,6 +398,12 @@ pub fn run(opts: &IndexOptions, warn: &mut dyn FnMut(&str)) -> Result<Summary> {
 
 /// Fails with a clear message when the seeds folder is missing.
 pub fn check_seeds(seeds: &Path) -> Result<()> {
+    if seeds.exists() && !seeds.is_dir() {
+        bail!(
+            "the seeds folder {} is not a folder: pass the folder of your articles with --seeds DIR",
+            seeds.display()
+        );
+    }
     if !seeds.is_dir() {
         bail!(
             "the seeds folder {} does not exist: create it or pass --seeds DIR",

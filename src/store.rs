@@ -124,6 +124,12 @@ impl Store {
     /// Creates a new, empty index in `dir`, removing whatever index files
     /// were there (an index of another format).
     pub fn create(dir: &Path) -> Result<Store> {
+        if dir.join("meta.json").exists() && !dir.join(FORMAT_FILE).exists() {
+            bail!(
+                "{} holds an index that newsdex did not make (meta.json without {FORMAT_FILE}): leave it alone and choose another folder with --index",
+                dir.display()
+            );
+        }
         fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the index folder {}", dir.display()))?;
         clear_index_files(dir)?;

@@ -162,7 +162,7 @@ pub fn refresh(
     on_progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Counts> {
     let mut counts = Counts::default();
-    let walk = files::walk(seeds, Some(exclude));
+    let walk = files::walk(seeds, Some(exclude), files::Links::Follow);
     for skip in walk.skipped {
         counts.skipped += 1;
         on_event(&Event::Skipped(skip));

@@ -125,3 +125,180 @@ fn a_mistyped_index_folder_is_an_error_not_a_new_index() {
         .success()
         .stderr(predicate::str::contains("building it from seeds first"));
 }
+
+fn today() -> String {
+    newsdex::clock::date(newsdex::clock::now())
+}
+
+/// A folder outside the corpus, with an article in it.
+fn outside() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("secret.txt"), "Secret\n\nzanzibar codes\n").unwrap();
+    dir
+}
+
+#[test]
+fn add_never_writes_over_something_else_at_the_name() {
+    let c = corpus();
+    let day = format!("added/{}", today());
+    let folder = c.seeds().join(&day);
+    std::fs::create_dir_all(folder.join("story.txt")).unwrap();
+    std::fs::write(folder.join("story-2.txt"), b"\xff\xfe not text").unwrap();
+    c.write(
+        "../in/story.txt",
+        "Harbour story\n\nThe quokka crossed the harbour.\n",
+    );
+    c.cmd()
+        .args(["add", "in/story.txt"])
+        .assert()
+        .success()
+        .stdout(format!("added seeds/{day}/story-3.txt\n"));
+    assert_eq!(
+        std::fs::read_to_string(folder.join("story-3.txt")).unwrap(),
+        "Harbour story\n\nThe quokka crossed the harbour.\n"
+    );
+    assert_eq!(
+        std::fs::read(folder.join("story-2.txt")).unwrap(),
+        b"\xff\xfe not text"
+    );
+    // The next refresh agrees: nothing to change, the article is found.
+    c.index_cmd()
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("0 added, 0 updated, 0 removed"));
+    let (doc, _) = c.search_json(&["quokka"]);
+    assert_eq!(
+        doc["hits"][0]["article"]["path"],
+        format!("{day}/story-3.txt")
+    );
+}
+
+#[test]
+fn add_reads_only_what_is_inside_the_folder_given() {
+    let c = corpus();
+    let away = outside();
+    let batch = c.root().join("batch");
+    std::fs::create_dir_all(&batch).unwrap();
+    std::fs::write(batch.join("real.txt"), "Real\n\nA real quokka story.\n").unwrap();
+    std::os::unix::fs::symlink(away.path().join("secret.txt"), batch.join("link.txt")).unwrap();
+    std::os::unix::fs::symlink(away.path(), batch.join("linked-folder")).unwrap();
+    let out = c.cmd().args(["add", "batch"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("batch/real.txt"), "{stdout}");
+    assert!(
+        stdout.contains("link.txt: symbolic link, not followed")
+            && stdout.contains("linked-folder: symbolic link, not followed"),
+        "{stdout}"
+    );
+    let (_, code) = c.search_json(&["zanzibar"]);
+    assert_eq!(code, 1, "nothing from outside the folder was indexed");
+}
+
+#[test]
+fn add_never_writes_through_a_link_out_of_the_seeds_folder() {
+    let c = corpus();
+    let away = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(away.path(), c.seeds().join("added")).unwrap();
+    c.write("../in/story.txt", "Story\n\nA quokka.\n");
+    c.cmd()
+        .args(["add", "in/story.txt"])
+        .assert()
+        .code(2)
+        .stdout(
+            predicate::str::contains("rejected in/story.txt: ")
+                .and(predicate::str::contains("added is not a folder")),
+        );
+    assert_eq!(std::fs::read_dir(away.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn add_refuses_pipes_and_mends_names_that_index_would_drop() {
+    let c = corpus();
+    let fifo = c.root().join("pipe.txt");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    c.cmd()
+        .args(["add", "pipe.txt"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "rejected pipe.txt: not a regular file",
+        ));
+    let long = format!("{}.txt", "n".repeat(250));
+    c.write(
+        &format!("../{long}"),
+        "Long\n\nA quokka with a long name.\n",
+    );
+    c.write("../.dotted.txt", "Dotted\n\nA hidden quokka.\n");
+    let day = today();
+    c.cmd()
+        .args(["add", &long, ".dotted.txt"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "added seeds/added/{day}/{}.txt\nadded seeds/added/{day}/dotted.txt\n",
+            "n".repeat(196)
+        ));
+    // `index` keeps both.
+    let status = c.cmd().args(["status", "--json"]).output().unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["in_sync"], true, "{status}");
+}
+
+#[test]
+fn wrong_folders_are_errors() {
+    let c = corpus();
+    // A folder with another program's index is never cleared.
+    let foreign = c.root().join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("meta.json"), "{}").unwrap();
+    c.cmd()
+        .args(["index", "--rebuild", "--index", "foreign"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "holds an index that newsdex did not make",
+        ));
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("meta.json")).unwrap(),
+        "{}"
+    );
+    c.cmd()
+        .args(["add", "--seeds", "seeds/oil.txt", "seeds/oil.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the seeds folder seeds/oil.txt is not a folder",
+        ));
+    c.cmd()
+        .args(["status", "--seeds", "missing"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the seeds folder missing does not exist",
+        ));
+}
+
+#[test]
+fn a_linked_seeds_folder_is_walked_without_a_warning() {
+    let c = Corpus::new();
+    // seeds -> real/, and real/linked -> other/: both walked, no warning.
+    let (real, other) = (c.root().join("real"), c.root().join("other"));
+    std::fs::create_dir_all(&real).unwrap();
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(real.join("direct.txt"), ARTICLE).unwrap();
+    std::fs::write(other.join("oil.txt"), "Oil\n\nAnother quokka story.\n").unwrap();
+    std::os::unix::fs::symlink(&other, real.join("linked")).unwrap();
+    std::fs::remove_dir_all(c.seeds()).unwrap();
+    std::os::unix::fs::symlink(&real, c.seeds()).unwrap();
+    c.index_cmd()
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("2 added"))
+        .stderr(predicate::str::contains("warning").not());
+}
