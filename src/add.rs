@@ -136,7 +136,8 @@ fn collect(
             let text = stdin
                 .read_to_end(&mut bytes)
                 .map_err(|e| format!("cannot read standard input ({e})"))
-                .and_then(|_| files::decode(bytes));
+                .and_then(|_| files::decode(bytes))
+                .map(|t| t.text);
             let name = match &text {
                 Ok(t) => format!("stdin-{}.txt", article::content_id(&article::normalize(t))),
                 Err(_) => "stdin.txt".to_string(),
@@ -261,12 +262,16 @@ fn add_one(
     batcher: &mut Batcher,
     added_ids: &mut HashMap<String, String>,
 ) -> Result<Outcome> {
-    let text = match c.source {
-        Source::Text(text) => text,
+    let read = match c.source {
+        Source::Text(text) => text.map(|t| files::Text {
+            text: t,
+            converted_from: None,
+        }),
         Source::File(path) => files::read_text(&path).map(|(text, _)| text),
     };
-    let text = match text {
-        Ok(t) => t,
+    let parsed = read.and_then(|t| article::from_text(&c.rel, &t.text).map(|a| (a, t)));
+    let (mut article, files::Text { text, .. }) = match parsed {
+        Ok(read) => read,
         Err(reason) => {
             return Ok(Outcome::Rejected {
                 given: c.given,
@@ -275,7 +280,6 @@ fn add_one(
         }
     };
     let f = &store.fields;
-    let mut article = article::parse(&c.rel, &text);
     let id = article.id.clone();
     let rel = if c.copy {
         match destination(seeds, &c.rel, &text) {

@@ -6,7 +6,11 @@
 //! bylines, `Updated …` lines and datelines. Anything else: the first
 //! non-empty line is the title and the rest is the body.
 
+use std::path::Path;
+
 use serde::Serialize;
+
+use crate::files::{self, FileMeta};
 
 /// A parsed news article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -25,6 +29,37 @@ pub struct Article {
     /// `YYYY-MM-DD` when the article gives a full date.
     pub date: Option<String>,
     pub year: Option<u64>,
+}
+
+impl Article {
+    /// Whether the article has text to search: a headline, caption or body
+    /// (a file holding only a footer or source line has none).
+    pub fn has_text(&self) -> bool {
+        !(self.title.is_empty() && self.caption.is_none() && self.paragraphs.is_empty())
+    }
+}
+
+/// Why a file with no text besides its metadata is not an article.
+const NO_TEXT: &str = "no text besides its footer or source line, not an article";
+
+/// Parses text read from a file (or standard input) whose path in the
+/// seeds folder is `rel`; refuses one with nothing to search.
+pub fn from_text(rel: &str, text: &str) -> Result<Article, String> {
+    let article = parse(rel, text);
+    if article.has_text() {
+        Ok(article)
+    } else {
+        Err(NO_TEXT.to_string())
+    }
+}
+
+/// Reads and parses an article file: the article, the file's size and
+/// time, and the encoding its text was converted from; or why it is not an
+/// article (the reason, ready to show after the path).
+pub fn read(path: &Path, rel: &str) -> Result<(Article, FileMeta, Option<&'static str>), String> {
+    let (text, meta) = files::read_text(path)?;
+    let article = from_text(rel, &text.text)?;
+    Ok((article, meta, text.converted_from))
 }
 
 /// Normalises line endings, a byte-order mark and trailing spaces, so that
@@ -67,7 +102,10 @@ pub fn parse(path: &str, raw: &str) -> Article {
         date: None,
         year: None,
     };
-    let mut blocks = blocks(&text);
+    let joined = join_lines_of_huge_files(&text);
+    let joined = joined.as_deref().unwrap_or(&text);
+    let merged = merge_tiny_blocks(joined);
+    let mut blocks = blocks(merged.as_deref().unwrap_or(joined));
     take_footer(&mut blocks, &mut article);
     // `Updated …` lines near the top are page furniture, not prose.
     for block in blocks.iter_mut().take(4) {
@@ -85,6 +123,65 @@ pub fn parse(path: &str, raw: &str) -> Article {
         article.publisher = article.paragraphs.first().and_then(|p| dateline_agency(p));
     }
     article
+}
+
+/// More blocks (paragraphs) than this in one file are merged, a few into
+/// one, before parsing: a file of millions of one-line paragraphs would
+/// otherwise take gigabytes. (A long article has a few hundred.)
+const MAX_BLOCKS: usize = 4000;
+/// The blocks at the start and end of a file, which hold its headline,
+/// caption, byline and footer, are never merged.
+const KEPT_BLOCKS: usize = 8;
+
+/// The text with its paragraphs merged in groups (the blank lines between
+/// them made line breaks) when it has more than [`MAX_BLOCKS`] of them;
+/// `None` when it has fewer. `text` is normalised: one blank line between
+/// blocks.
+fn merge_tiny_blocks(text: &str) -> Option<String> {
+    let breaks = text.matches("\n\n").count();
+    if breaks <= MAX_BLOCKS {
+        return None;
+    }
+    let group = breaks.div_ceil(MAX_BLOCKS - 2 * KEPT_BLOCKS);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut n = 0;
+    while let Some(at) = rest.find("\n\n") {
+        out.push_str(&rest[..at]);
+        let kept = n < KEPT_BLOCKS || n + KEPT_BLOCKS >= breaks || n % group == 0;
+        out.push_str(if kept { "\n\n" } else { "\n" });
+        rest = &rest[at + 2..];
+        n += 1;
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// More lines than this in one file are joined (within their paragraphs)
+/// before parsing, but for the first and last few.
+const MAX_LINES: usize = 50_000;
+
+/// The text with the lines of each paragraph joined into one (line breaks
+/// made spaces, blank lines kept) when it has more than [`MAX_LINES`] lines;
+/// `None` when it has fewer. The first and last lines, which may be a
+/// headline, byline or footer, are kept.
+fn join_lines_of_huge_files(text: &str) -> Option<String> {
+    let lines = text.matches('\n').count();
+    if lines <= MAX_LINES {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for (n, at) in text.match_indices('\n').map(|(at, _)| at).enumerate() {
+        let blank_around = bytes.get(at + 1) == Some(&b'\n') || at > 0 && bytes[at - 1] == b'\n';
+        let kept = blank_around || n < KEPT_BLOCKS || n + KEPT_BLOCKS >= lines;
+        out.push_str(&text[from..at]);
+        out.push(if kept { '\n' } else { ' ' });
+        from = at + 1;
+    }
+    out.push_str(&text[from..]);
+    Some(out)
 }
 
 /// Groups the lines into blocks separated by blank lines.
@@ -532,6 +629,38 @@ Reservoirs stand at a third of capacity.\n";
             "The agency said the figures were confirmed by Reuters."
         ));
         assert!(!is_caption("Prices rose 3/4 of a point on the day."));
+    }
+
+    #[test]
+    fn millions_of_tiny_paragraphs_are_merged_keeping_head_and_footer() {
+        let text = format!(
+            "Tiny words\n\n{}\n\nSource: Test Wire, 2006-11-13, test\n",
+            "ab\n\n".repeat(100_000).trim_end()
+        );
+        let a = parse("t.txt", &text);
+        assert_eq!(a.title, "Tiny words");
+        assert_eq!(a.publisher.as_deref(), Some("Test Wire"));
+        assert!(a.paragraphs.len() <= MAX_BLOCKS, "{}", a.paragraphs.len());
+        let words: usize = a
+            .paragraphs
+            .iter()
+            .map(|p| p.split_whitespace().count())
+            .sum();
+        assert_eq!(words, 100_000, "no word is lost");
+        assert_eq!(a.id, parse("u.txt", &text).id);
+    }
+
+    #[test]
+    fn millions_of_lines_in_one_paragraph_are_one_paragraph() {
+        let text = format!(
+            "Many lines\n\n{}\nSource: Test Wire, 2006-11-13, test\n",
+            "ab cd\n".repeat(60_000).trim_end()
+        );
+        let a = parse("l.txt", &text);
+        assert_eq!(a.title, "Many lines");
+        assert_eq!(a.publisher.as_deref(), Some("Test Wire"));
+        assert_eq!(a.paragraphs.len(), 1);
+        assert_eq!(a.paragraphs[0].split_whitespace().count(), 120_000);
     }
 
     #[test]

@@ -136,7 +136,7 @@ impl Walker<'_> {
             let kind = e.file_type();
             let path = e.path();
             if kind.is_file() {
-                if is_article_file(path) {
+                if is_article_file(path) && self.utf8_name(path) {
                     self.out.files.push(source_file(self.seeds, e.into_path()));
                 }
             } else if kind.is_symlink() && e.depth() > 0 {
@@ -146,6 +146,24 @@ impl Walker<'_> {
                 self.skip(path, "not a regular file (a pipe, socket or device)");
             }
         }
+    }
+
+    /// Whether a path can be recorded as it is: a name that is not UTF-8
+    /// would be recorded as another (two such names as one), so its file is
+    /// skipped.
+    fn utf8_name(&mut self, path: &Path) -> bool {
+        let ok = path
+            .strip_prefix(self.seeds)
+            .unwrap_or(path)
+            .to_str()
+            .is_some();
+        if !ok {
+            self.skip(
+                path,
+                "its name is not valid UTF-8 text: rename it (for example with `convmv`)",
+            );
+        }
+        ok
     }
 
     fn link(&mut self, path: &Path) {
@@ -160,9 +178,11 @@ impl Walker<'_> {
         }
         match fs::metadata(path) {
             Ok(m) if m.is_file() && is_article_file(path) => {
-                self.out
-                    .files
-                    .push(source_file(self.seeds, path.to_path_buf()));
+                if self.utf8_name(path) {
+                    self.out
+                        .files
+                        .push(source_file(self.seeds, path.to_path_buf()));
+                }
             }
             Ok(m) if m.is_dir() => {
                 let real = path.canonicalize().unwrap_or_default();
@@ -231,16 +251,26 @@ impl From<&fs::Metadata> for FileMeta {
     }
 }
 
-/// Reads an article file, refusing what is not UTF-8 text: the error is the
+/// The text of an article file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub text: String,
+    /// The encoding it was converted from (`None`: it was UTF-8).
+    pub converted_from: Option<&'static str>,
+}
+
+/// Reads an article file, refusing what is not text: the error is the
 /// reason, ready to show after the path. The size and time returned are
-/// those of the file that was read.
-pub fn read_text(path: &Path) -> Result<(String, FileMeta), String> {
+/// those of the file that was read. The file is never changed.
+pub fn read_text(path: &Path) -> Result<(Text, FileMeta), String> {
     let file = fs::File::open(path).map_err(|e| format!("cannot read it ({e})"))?;
-    let meta = FileMeta::from(
-        &file
-            .metadata()
-            .map_err(|e| format!("cannot read it ({e})"))?,
-    );
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot read it ({e})"))?;
+    if !meta.is_file() {
+        return Err("not a regular file (a pipe, socket or device)".to_string());
+    }
+    let meta = FileMeta::from(&meta);
     let size = meta.size;
     if size > MAX_FILE_BYTES {
         return Err(format!(
@@ -256,21 +286,59 @@ pub fn read_text(path: &Path) -> Result<(String, FileMeta), String> {
     decode(bytes).map(|text| (text, meta))
 }
 
-/// Checks that bytes are a non-empty UTF-8 text.
-pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
-    if bytes.contains(&0) {
-        return Err("binary file (contains NUL bytes), not an article".to_string());
-    }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not UTF-8 text (invalid byte at offset {}); convert it with `iconv -t UTF-8`",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+/// Turns the bytes of a file into text: UTF-8 as it is; UTF-16 with a
+/// byte-order mark (as Windows tools save text) and legacy encodings
+/// (Latin-1, Windows-1252… as detected) converted. Refuses binary and empty
+/// files.
+pub fn decode(bytes: Vec<u8>) -> Result<Text, String> {
+    let converted = |text: String, encoding: &'static encoding_rs::Encoding| Text {
+        text,
+        converted_from: Some(encoding.name()),
+    };
+    let text = match encoding_rs::Encoding::for_bom(&bytes) {
+        Some((encoding, bom)) if encoding != encoding_rs::UTF_8 => {
+            let (text, malformed) = encoding.decode_without_bom_handling(&bytes[bom..]);
+            if malformed {
+                return Err(format!("not valid {} text", encoding.name()));
+            }
+            converted(text.into_owned(), encoding)
+        }
+        _ if bytes.contains(&0) => {
+            return Err("binary file (contains NUL bytes), not an article".to_string())
+        }
+        _ => match String::from_utf8(bytes) {
+            Ok(text) => Text {
+                text,
+                converted_from: None,
+            },
+            Err(e) => {
+                let bytes = e.into_bytes();
+                let mut detector =
+                    chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+                detector.feed(&bytes, true);
+                let encoding = detector.guess(None, chardetng::Utf8Detection::Deny);
+                let (text, _, _) = encoding.decode(&bytes);
+                if looks_binary(&text) {
+                    return Err("binary file (control characters), not an article".to_string());
+                }
+                converted(text.into_owned(), encoding)
+            }
+        },
+    };
+    if text.text.trim_start_matches('\u{feff}').trim().is_empty() {
         return Err("empty file".to_string());
     }
     Ok(text)
+}
+
+/// Whether decoded text has more control characters than text has (tabs
+/// and line breaks aside): a binary file decoded as if it were text.
+fn looks_binary(text: &str) -> bool {
+    let controls = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
+        .count();
+    controls * 100 > text.chars().count()
 }
 
 #[cfg(test)]
@@ -278,19 +346,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decode_rejects_binary_non_utf8_and_empty() {
-        assert!(decode(b"a\0b".to_vec()).unwrap_err().contains("binary"));
-        let err = decode(b"caf\xe9 au lait".to_vec()).unwrap_err();
-        assert!(
-            err.contains("not UTF-8") && err.contains("offset 3"),
-            "{err}"
-        );
-        assert_eq!(decode(b" \n\t\n".to_vec()).unwrap_err(), "empty file");
+    fn decode_converts_other_encodings_and_rejects_binary_and_empty() {
+        let text = |bytes: &[u8]| decode(bytes.to_vec()).map(|t| (t.text, t.converted_from));
+        assert!(text(b"a\0b").unwrap_err().contains("binary"));
+        assert!(text(b"\x01\x02\x03\xfe\x04\x05")
+            .unwrap_err()
+            .contains("binary"));
+        assert_eq!(text(b" \n\t\n").unwrap_err(), "empty file");
+        assert_eq!(text("\u{feff}\n".as_bytes()).unwrap_err(), "empty file");
+        assert_eq!(text(b"Title\n").unwrap(), ("Title\n".to_string(), None));
+        // Latin-1 / Windows-1252: detected and converted.
+        let (latin, from) = text(b"Caf\xe9 au lait, cr\xe8me br\xfbl\xe9e \x96 50\x80\n").unwrap();
+        assert_eq!(latin, "Café au lait, crème brûlée – 50€\n");
+        assert_eq!(from, Some("windows-1252"));
+        // UTF-16 with a byte-order mark, both byte orders.
+        let utf16le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("Título\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
         assert_eq!(
-            decode("\u{feff}\n".as_bytes().to_vec()).unwrap_err(),
-            "empty file"
+            text(&utf16le).unwrap(),
+            ("Título\n".to_string(), Some("UTF-16LE"))
         );
-        assert_eq!(decode(b"Title\n".to_vec()).unwrap(), "Title\n");
+        let utf16be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("Título\n".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(text(&utf16be).unwrap().0, "Título\n");
     }
 
     #[test]

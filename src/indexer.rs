@@ -83,6 +83,12 @@ impl Summary {
             let n = plural(c.duplicates as u64, "duplicate");
             line.push_str(&format!("; {n} not indexed again"));
         }
+        if c.converted > 0 {
+            let n = plural(c.converted as u64, "file");
+            line.push_str(&format!(
+                "; {n} read in another encoding than UTF-8 (converted; the files are unchanged)"
+            ));
+        }
         if c.skipped > 0 {
             let n = plural(c.skipped as u64, "file");
             line.push_str(&format!("; {n} skipped (see warnings above)"));

@@ -62,15 +62,52 @@ pub fn passages(article: &Article) -> Vec<Passage> {
     if pieces.is_empty() && !article.title.is_empty() {
         pieces.push((PassageKind::Title, &article.title));
     }
-    pieces
+    let texts: Vec<(PassageKind, String)> = if pieces.len() > MAX_PASSAGES {
+        join_pieces(&pieces)
+    } else {
+        pieces
+            .into_iter()
+            .map(|(kind, text)| (kind, text.to_string()))
+            .collect()
+    };
+    texts
         .into_iter()
         .zip(1..)
         .map(|((kind, text), ordinal)| Passage {
             ordinal,
             kind,
-            text: text.to_string(),
+            text,
         })
         .collect()
+}
+
+/// An article has at most about this many passages: a file of thousands of
+/// one-line paragraphs would otherwise be thousands of documents (and
+/// gigabytes while it is indexed).
+pub const MAX_PASSAGES: usize = 1000;
+
+/// Joins neighbouring pieces of the body into passages long enough that
+/// there are at most about [`MAX_PASSAGES`] of them (the caption stays a
+/// passage of its own).
+fn join_pieces(pieces: &[(PassageKind, &str)]) -> Vec<(PassageKind, String)> {
+    let total: usize = pieces.iter().map(|(_, t)| word_count(t)).sum();
+    let target = (total / MAX_PASSAGES + 1).max(MAX_WORDS);
+    let mut out: Vec<(PassageKind, String)> = Vec::new();
+    let mut words = 0;
+    for &(kind, text) in pieces {
+        match out.last_mut() {
+            Some((PassageKind::Body, joined)) if kind == PassageKind::Body && words < target => {
+                joined.push(' ');
+                joined.push_str(text);
+            }
+            _ => {
+                out.push((kind, text.to_string()));
+                words = 0;
+            }
+        }
+        words += word_count(text);
+    }
+    out
 }
 
 /// Cuts a paragraph into pieces of at most `max_words` words, at sentence
@@ -167,14 +204,16 @@ const ABBREVIATIONS: [&str; 32] = [
 pub fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
-    let words: Vec<(usize, &str)> = word_spans(text).collect();
-    for pair in words.windows(2) {
-        let (_, word) = pair[0];
-        let (next_start, next) = pair[1];
+    let mut words = word_spans(text);
+    let Some((_, mut word)) = words.next() else {
+        return vec![text];
+    };
+    for (next_start, next) in words {
         if ends_sentence(word, next) {
             out.push(&text[start..next_start]);
             start = next_start;
         }
+        word = next;
     }
     out.push(&text[start..]);
     out
@@ -303,6 +342,18 @@ mod tests {
                 (3, PassageKind::Body)
             ]
         );
+    }
+
+    #[test]
+    fn thousands_of_tiny_paragraphs_make_at_most_about_a_thousand_passages() {
+        let text = format!("Title\n\n{}", "ab\n\n".repeat(50_000));
+        let p = passages(&parse("t.txt", &text));
+        assert!(p.len() <= MAX_PASSAGES + 1 && p.len() > 300, "{}", p.len());
+        let words: usize = p.iter().map(|p| word_count(&p.text)).sum();
+        assert_eq!(words, 50_000, "no word is lost");
+        assert!(p.iter().all(|p| p.kind == PassageKind::Body));
+        let normal = format!("Title\n\n{}", "ab cd ef.\n\n".repeat(900));
+        assert_eq!(passages(&parse("n.txt", &normal)).len(), 900);
     }
 
     #[test]

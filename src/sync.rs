@@ -123,6 +123,8 @@ pub struct Counts {
     pub unchanged: usize,
     pub duplicates: usize,
     pub skipped: usize,
+    /// Files read in another encoding than UTF-8, converted (not changed).
+    pub converted: usize,
     /// Articles in the index after the refresh.
     pub articles: usize,
 }
@@ -195,8 +197,11 @@ pub fn refresh(
         }
         let before = indexed.get(&file.rel);
         let previous_serial = before.map(|b| b.serial);
-        let (article, meta) = match files::read_text(&file.abs) {
-            Ok((text, meta)) => (article::parse(&file.rel, &text), meta),
+        let (article, meta) = match article::read(&file.abs, &file.rel) {
+            Ok((article, meta, converted)) => {
+                counts.converted += usize::from(converted.is_some());
+                (article, meta)
+            }
             Err(reason) => {
                 if let Some(serial) = previous_serial {
                     // It was an article and is no longer one: its old passages go.

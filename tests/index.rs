@@ -11,13 +11,34 @@ use predicates::prelude::*;
 #[test]
 fn bad_files_are_skipped_with_a_warning_and_counted() {
     let c = Corpus::new();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "Título en UTF-16\n\nUna historia guardada por un programa de Windows.\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
     c.write("good.txt", LAYOUT_B)
         .write("empty.txt", "")
         .write("blank.md", "  \n\n ")
         .write("binary.txt", b"PK\x03\x04\0\0binary")
-        .write("latin1.txt", b"Caf\xe9 society\n\nA story in Latin-1.\n")
+        .write(
+            "latin1.txt",
+            b"Caf\xe9 society\n\nA story in Latin-1, cr\xe8me br\xfbl\xe9e.\n",
+        )
+        .write("utf16.txt", utf16)
+        .write(
+            "footer-only.txt",
+            "\n\nSource: Test Wire, 2006-11-13, test\n",
+        )
         .write("ignored.pdf", "not an article extension")
         .write(".hidden/secret.txt", LAYOUT_A);
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"bad\xffname.txt");
+        fs::write(c.seeds().join(name), LAYOUT_A).unwrap();
+    }
     c.index_cmd()
         .assert()
         .success()
@@ -28,14 +49,36 @@ fn bad_files_are_skipped_with_a_warning_and_counted() {
         .stderr(predicate::str::contains("blank.md: empty file"))
         .stderr(predicate::str::contains("binary.txt: binary file"))
         .stderr(predicate::str::contains(
-            "latin1.txt: not UTF-8 text (invalid byte at offset 3)",
+            "footer-only.txt: no text besides its footer or source line",
         ))
         .stderr(predicate::str::contains(
-            "1 added, 0 updated, 0 removed, 0 unchanged; 1 article (2 passages)",
+            "name.txt: its name is not valid UTF-8",
         ))
-        .stderr(predicate::str::contains("4 files skipped"))
+        .stderr(predicate::str::contains(
+            "3 added, 0 updated, 0 removed, 0 unchanged; 3 articles",
+        ))
+        .stderr(predicate::str::contains(
+            "2 files read in another encoding than UTF-8",
+        ))
+        .stderr(predicate::str::contains("5 files skipped"))
         .stderr(predicate::str::contains("secret").not())
         .stderr(predicate::str::contains("ignored.pdf").not());
+    // The converted text is searchable, the files are unchanged.
+    let (doc, _) = c.search_json(&["creme", "brulee"]);
+    assert_eq!(
+        doc["hits"][0]["passage"]["text"],
+        "A story in Latin-1, crème brûlée."
+    );
+    let (doc, _) = c.search_json(&["historia"]);
+    assert_eq!(doc["hits"][0]["article"]["title"], "Título en UTF-16");
+    assert_eq!(fs::read(c.seeds().join("latin1.txt")).unwrap()[3], 0xe9);
+    // A second run changes nothing: every run agrees on what is there.
+    c.index_cmd()
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "0 added, 0 updated, 0 removed, 3 unchanged",
+        ));
 }
 
 #[cfg(unix)]
