@@ -239,7 +239,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 wait,
             };
             let summary = indexer::run(&opts, &mut warn)?;
-            eprintln!("{}", summary.line(&opts));
+            eprintln!("{}", render::terminal(&summary.line(&opts)));
             Ok(ExitCode::SUCCESS)
         }
         Command::Search(args) => search_command(args),
@@ -286,7 +286,9 @@ fn add_command(paths: &Paths, wait: bool, inputs: &[PathBuf]) -> Result<ExitCode
         .collect();
     let outcomes = add::run(&store, &seeds, &inputs, &mut io::stdin(), wait)?;
     let mut out = io::stdout().lock();
-    let written = outcomes.iter().try_for_each(|o| writeln!(out, "{o}"));
+    let written = outcomes
+        .iter()
+        .try_for_each(|o| writeln!(out, "{}", render::terminal(&o.to_string())));
     ignore_broken_pipe(written)?;
     Ok(if outcomes.iter().any(Outcome::is_rejected) {
         ExitCode::from(2)
@@ -304,7 +306,7 @@ fn ignore_broken_pipe(result: io::Result<()>) -> io::Result<()> {
 }
 
 fn warn(message: &str) {
-    eprintln!("newsdex: warning: {message}");
+    eprintln!("newsdex: warning: {}", render::terminal(message));
 }
 
 /// Builds the index first when there is none yet at the default place, so
@@ -342,7 +344,7 @@ fn ensure_index(paths: &Paths) -> Result<()> {
         wait: true,
     };
     let summary = indexer::run(&opts, &mut warn)?;
-    eprintln!("{}", summary.line(&opts));
+    eprintln!("{}", render::terminal(&summary.line(&opts)));
     Ok(())
 }
 
@@ -358,17 +360,18 @@ fn search_command(args: SearchArgs) -> Result<ExitCode> {
     };
     let results = search::search(&store, &query, &opts)?;
     for note in &results.notes {
-        eprintln!("newsdex: note: {note}");
+        eprintln!("newsdex: note: {}", render::terminal(note));
     }
     if results.relaxed {
         eprintln!("newsdex: note: no article has all the words; showing the best partial matches");
     }
     let found = !results.hits.is_empty();
     if !found && !args.json {
-        eprintln!(
+        let line = format!(
             "newsdex: no passages match `{query}` in {}",
             args.paths.index().display()
         );
+        eprintln!("{}", render::terminal(&line));
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());

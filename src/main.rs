@@ -24,7 +24,8 @@ fn main() -> ExitCode {
     match newsdex::cli::run(args) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("newsdex: error: {err:#}");
+            let message = format!("{err:#}");
+            eprintln!("newsdex: error: {}", newsdex::render::terminal(&message));
             ExitCode::from(2)
         }
     }

@@ -1,6 +1,7 @@
 //! Output: the JSON document for programs, and wrapped, highlighted text for
 //! people on a terminal.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -18,6 +19,30 @@ const HIGHLIGHT: &str = "\x1b[1;31m";
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
+
+/// Text as it may be shown on a terminal: control characters (escape
+/// sequences could retitle the window or clear the screen; a newline in a
+/// file name would split a line in two) and the characters that reorder
+/// text on screen are shown as `\x1b`, `\u{202e}`. JSON output is never
+/// escaped this way.
+pub fn terminal(s: &str) -> Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            c if !unsafe_char(c) => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// Writes one JSON document (search results or status; see the README for
 /// the contracts), ending with a newline.
@@ -52,18 +77,19 @@ pub fn status(s: &Status, out: &mut dyn Write) -> io::Result<()> {
         ("deleted", &s.deleted),
     ] {
         for p in paths {
-            writeln!(out, "  {label:<9} {p}")?;
+            writeln!(out, "  {label:<9} {}", terminal(p))?;
         }
     }
     for d in &s.duplicates {
         writeln!(
             out,
             "  duplicate {} (same content as {}, indexed once)",
-            d.path, d.of
+            terminal(&d.path),
+            terminal(&d.of)
         )?;
     }
     for skip in &s.skipped {
-        writeln!(out, "  {skip}")?;
+        writeln!(out, "  {}", terminal(&skip.to_string()))?;
     }
     Ok(())
 }
@@ -77,7 +103,7 @@ pub fn text(results: &Results, color: bool, out: &mut dyn Write) -> io::Result<(
         return Ok(());
     }
     for line in summary(results) {
-        writeln!(out, "{}", paint(color, DIM, &line))?;
+        writeln!(out, "{}", paint(color, DIM, &terminal(&line)))?;
     }
     for hit in &results.hits {
         writeln!(out)?;
@@ -134,7 +160,11 @@ fn write_hit(hit: &Hit, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let head_lines = wrap(&head, WIDTH);
     for (n, (s, e)) in head_lines.into_iter().enumerate() {
         let indent = if n == 0 { "" } else { INDENT };
-        writeln!(out, "{indent}{}", paint(color, BOLD, &head[s..e]))?;
+        writeln!(
+            out,
+            "{indent}{}",
+            paint(color, BOLD, &terminal(&head[s..e]))
+        )?;
     }
     let mut meta = Vec::new();
     if let Some(p) = &a.publisher {
@@ -154,7 +184,7 @@ fn write_hit(hit: &Hit, color: bool, out: &mut dyn Write) -> io::Result<()> {
     meta.push(format!("passage {}", hit.passage.ordinal));
     meta.push(format!("score {:.2}", hit.score));
     for line in join_wrapped(&meta, " · ", WIDTH - INDENT.len()) {
-        writeln!(out, "{INDENT}{}", paint(color, DIM, &line))?;
+        writeln!(out, "{INDENT}{}", paint(color, DIM, &terminal(&line)))?;
     }
     let text = &hit.passage.text;
     for (s, e) in wrap(text, WIDTH - INDENT.len()) {
@@ -186,7 +216,7 @@ fn join_wrapped(items: &[String], sep: &str, width: usize) -> Vec<String> {
 /// The slice `text[start..end]` with the highlights that fall in it painted.
 fn marked(text: &str, start: usize, end: usize, spans: &[(usize, usize)], color: bool) -> String {
     if !color {
-        return text[start..end].to_string();
+        return terminal(&text[start..end]).into_owned();
     }
     let mut out = String::new();
     let mut at = start;
@@ -195,13 +225,13 @@ fn marked(text: &str, start: usize, end: usize, spans: &[(usize, usize)], color:
         if s >= e {
             continue;
         }
-        out.push_str(&text[at..s]);
+        out.push_str(&terminal(&text[at..s]));
         out.push_str(HIGHLIGHT);
-        out.push_str(&text[s..e]);
+        out.push_str(&terminal(&text[s..e]));
         out.push_str(RESET);
         at = e;
     }
-    out.push_str(&text[at..end]);
+    out.push_str(&terminal(&text[at..end]));
     out
 }
 
@@ -262,6 +292,20 @@ mod tests {
         assert_eq!(
             join_wrapped(&items, " · ", 30),
             ["Valley Wire · 2022-08-29", "a/long/path.txt · passage 1"]
+        );
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_sent_to_the_terminal() {
+        assert_eq!(terminal("plain é text"), "plain é text");
+        assert_eq!(
+            terminal("T \x1b]0;PWNED\x07\x1b[2J a\nb \u{202e}gnp"),
+            "T \\x1b]0;PWNED\\x07\\x1b[2J a\\nb \\u{202e}gnp"
+        );
+        let text = "a \x1b[2J drone";
+        assert_eq!(
+            marked(text, 0, text.len(), &[(7, 12)], true),
+            format!("a \\x1b[2J {HIGHLIGHT}drone{RESET}")
         );
     }
 

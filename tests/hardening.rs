@@ -302,3 +302,48 @@ fn a_linked_seeds_folder_is_walked_without_a_warning() {
         .stderr(predicate::str::contains("2 added"))
         .stderr(predicate::str::contains("warning").not());
 }
+
+#[test]
+fn control_characters_in_articles_and_names_never_reach_the_terminal() {
+    let c = Corpus::new();
+    c.write(
+        "evil\nname.txt",
+        "T \x1b]0;PWNED\x07\x1b[2J\n\nbody with a quokka \x1b[31mred\x1b[0m\n",
+    );
+    let index = c.index_cmd().output().unwrap();
+    let stderr = String::from_utf8_lossy(&index.stderr);
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+    for color in ["never", "always"] {
+        let out = c
+            .cmd()
+            .args(["search", "--color", color, "quokka"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("T \\x1b]0;PWNED\\x07\\x1b[2J"),
+            "{stdout:?}"
+        );
+        assert!(stdout.contains("evil\\nname.txt"), "{stdout:?}");
+        assert!(
+            !stdout.contains("\x1b]") && !stdout.contains("\x1b[2J"),
+            "{stdout:?}"
+        );
+        assert!(!stdout.contains("evil\nname"), "{stdout:?}");
+    }
+    // JSON stays exact.
+    let (doc, _) = c.search_json(&["quokka"]);
+    assert_eq!(doc["article"]["title"], serde_json::Value::Null);
+    assert_eq!(
+        doc["hits"][0]["article"]["title"],
+        "T \x1b]0;PWNED\x07\x1b[2J"
+    );
+    assert_eq!(doc["hits"][0]["article"]["path"], "evil\nname.txt");
+    let added = c.root().join("in");
+    std::fs::create_dir_all(&added).unwrap();
+    std::fs::write(added.join("new\x1bline.txt"), "New\n\nA new quokka.\n").unwrap();
+    let out = c.cmd().args(["add", "in"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout:?}");
+    assert!(stdout.contains("new\\x1bline.txt"), "{stdout:?}");
+}
