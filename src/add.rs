@@ -98,8 +98,10 @@ pub fn run(
     for input in inputs {
         collect(input, &seeds_abs, &day_dir, &store.dir, stdin, &mut items);
     }
-    let searcher = store.reader()?.searcher();
+    // The lock first: what is read must be what is then written to (another
+    // process may rebuild the index while this one waits).
     let mut batcher = Batcher::open(store, wait, false)?;
+    let searcher = store.reader()?.searcher();
     // Ids added in this run, so that two identical inputs are added once.
     let mut added_ids: HashMap<String, String> = HashMap::new();
     let mut outcomes = Vec::with_capacity(items.len());

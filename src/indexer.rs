@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::LogMergePolicy;
@@ -288,11 +287,6 @@ impl Batcher {
             .delete_term(Term::from_field_u64(self.fields.article_key, serial));
     }
 
-    pub fn delete_all(&mut self) -> Result<()> {
-        self.writer.delete_all_documents()?;
-        Ok(())
-    }
-
     /// Adds an article's passages, committing when the batch is full.
     pub fn add_article(&mut self, article: &Article, meta: FileMeta) -> Result<()> {
         let passages = passage::passages(article);
@@ -367,14 +361,50 @@ pub fn warning(event: &Event, seeds: &Path) -> Option<String> {
 pub fn run(opts: &IndexOptions, warn: &mut dyn FnMut(&str)) -> Result<Summary> {
     let started = Instant::now();
     check_seeds(&opts.seeds)?;
-    let store = open_or_create(&opts.index, opts.rebuild)?;
-    let mut batcher = Batcher::open(&store, opts.wait, true)?;
-    let indexed = if opts.rebuild {
-        batcher.delete_all()?;
-        FxHashMap::default()
+    store::remove_rebuild_leftovers(&opts.index);
+    if opts.rebuild && store::exists(&opts.index) {
+        return rebuild_beside(opts, warn, started);
+    }
+    let store = if store::exists(&opts.index) {
+        Store::open(&opts.index)?
     } else {
-        sync::indexed(&store.reader()?.searcher()).map_err(|e| store.damaged(&e))?
+        Store::create(&opts.index)?
     };
+    let batcher = Batcher::open(&store, opts.wait, true)?;
+    fill(&store, batcher, opts, warn, started)
+}
+
+/// `--rebuild` of an existing index: a new index is built beside it, then
+/// swapped in at once. Searches read the old index until the swap, and a
+/// run killed at any moment leaves the old index as it was. The old index
+/// stays locked against other writers meanwhile.
+fn rebuild_beside(
+    opts: &IndexOptions,
+    warn: &mut dyn FnMut(&str),
+    started: Instant,
+) -> Result<Summary> {
+    store::check_replaceable(&opts.index)?;
+    let _lock = store::lock(&opts.index, opts.wait)?;
+    let beside = store::rebuild_dir(&opts.index);
+    let summary = {
+        let store = Store::create(&beside)?;
+        let batcher = Batcher::open(&store, false, true)?;
+        fill(&store, batcher, opts, warn, started)?
+    };
+    store::swap_in(&opts.index, &beside)?;
+    Ok(summary)
+}
+
+/// Brings `store` in line with the seeds folder through `batcher`, and
+/// commits.
+fn fill(
+    store: &Store,
+    mut batcher: Batcher,
+    opts: &IndexOptions,
+    warn: &mut dyn FnMut(&str),
+    started: Instant,
+) -> Result<Summary> {
+    let indexed = sync::indexed(&store.reader()?.searcher()).map_err(|e| store.damaged(&e))?;
     let bar = progress_bar();
     let counts = sync::refresh(
         indexed,
@@ -417,17 +447,4 @@ pub fn check_seeds(seeds: &Path) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// Opens the index, or creates it when there is none (or when asked to
-/// rebuild one that cannot be opened).
-fn open_or_create(dir: &Path, rebuild: bool) -> Result<Store> {
-    if !store::exists(dir) {
-        return Store::create(dir);
-    }
-    match Store::open(dir) {
-        Ok(store) => Ok(store),
-        Err(_) if rebuild => Store::create(dir),
-        Err(e) => Err(e),
-    }
 }

@@ -154,6 +154,135 @@ impl Store {
     }
 }
 
+/// Where `--rebuild` builds the new index: a hidden folder beside `dir`.
+pub fn rebuild_dir(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map_or_else(|| "index".to_string(), |n| n.to_string_lossy().into_owned());
+    dir.with_file_name(format!(".{name}.newsdex-rebuild"))
+}
+
+/// Removes what a killed `--rebuild` left beside `dir` (a new index not
+/// swapped in yet, or the old one not removed yet).
+pub fn remove_rebuild_leftovers(dir: &Path) {
+    let beside = rebuild_dir(dir);
+    if beside.join(FORMAT_FILE).exists()
+        || fs::read_dir(&beside).is_ok_and(|mut d| d.next().is_none())
+    {
+        let _ = fs::remove_dir_all(&beside);
+    }
+}
+
+/// Fails unless `dir` is a folder that newsdex may replace with a new
+/// index: its own index (of any format, or damaged), nothing of another
+/// program's, no other visible files.
+pub fn check_replaceable(dir: &Path) -> Result<()> {
+    if dir.join("meta.json").exists() && !dir.join(FORMAT_FILE).exists() {
+        bail!(
+            "{} holds an index that newsdex did not make (meta.json without {FORMAT_FILE}): leave it alone and choose another folder with --index",
+            dir.display()
+        );
+    }
+    for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if !is_index_file(&name) && !name.starts_with('.') {
+            bail!(
+                "the index folder {} holds other files (such as {name}): choose an empty or new folder with --index",
+                dir.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Takes the writer lock of the index in `dir` (waiting for another newsdex
+/// process with `wait`), so that nothing writes to it until the guard is
+/// dropped. `None` for a folder that is not a readable index.
+pub fn lock(dir: &Path, wait: bool) -> Result<Option<tantivy::directory::DirectoryLock>> {
+    use tantivy::directory::error::LockError;
+    use tantivy::Directory;
+    let Ok(directory) = MmapDirectory::open(dir) else {
+        return Ok(None);
+    };
+    let mut waited = false;
+    loop {
+        match directory.acquire_lock(&tantivy::directory::INDEX_WRITER_LOCK) {
+            Ok(lock) => return Ok(Some(lock)),
+            Err(LockError::LockBusy) if wait => {
+                if !waited {
+                    eprintln!(
+                        "newsdex: note: waiting for another newsdex process to finish updating {}",
+                        dir.display()
+                    );
+                    waited = true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(LockError::LockBusy) => bail!(
+                "the index at {} is being updated by another newsdex process: wait for it to finish, or pass --wait",
+                dir.display()
+            ),
+            Err(LockError::IoError(_)) => return Ok(None),
+        }
+    }
+}
+
+/// Puts the index built in `built` in place of the one in `dir`, at once
+/// (the two folders are exchanged), keeps the other files of `dir` (such as
+/// a `.gitignore`), and removes the old index.
+pub fn swap_in(dir: &Path, built: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !is_index_file(&name) && !name.starts_with(".tantivy") && entry.file_type()?.is_file() {
+            fs::copy(entry.path(), built.join(entry.file_name()))
+                .with_context(|| format!("cannot copy {}", entry.path().display()))?;
+        }
+    }
+    exchange(dir, built).with_context(|| {
+        format!(
+            "cannot put the new index in place of {} (it is in {})",
+            dir.display(),
+            built.display()
+        )
+    })?;
+    fs::remove_dir_all(built)
+        .with_context(|| format!("cannot remove the old index (now in {})", built.display()))
+}
+
+/// Exchanges two folders atomically where the system can (Linux), else by
+/// two renames.
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let cstr = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes());
+        let (ca, cb) = (cstr(a)?, cstr(b)?);
+        // SAFETY: both are valid NUL-terminated paths, relative to the
+        // current directory (AT_FDCWD).
+        let done = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                ca.as_ptr(),
+                libc::AT_FDCWD,
+                cb.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            )
+        };
+        if done == 0 {
+            return Ok(());
+        }
+        let err = std::io::Error::last_os_error();
+        if !matches!(err.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) {
+            return Err(err);
+        }
+    }
+    let parked = b.with_extension("old");
+    fs::rename(a, &parked)?;
+    fs::rename(b, a)?;
+    fs::rename(&parked, b)
+}
+
 /// Whether a file name is one that tantivy or newsdex writes in an index.
 fn is_index_file(name: &str) -> bool {
     let segment = name

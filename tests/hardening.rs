@@ -347,3 +347,97 @@ fn control_characters_in_articles_and_names_never_reach_the_terminal() {
     assert_eq!(stdout.lines().count(), 1, "{stdout:?}");
     assert!(stdout.contains("new\\x1bline.txt"), "{stdout:?}");
 }
+
+/// A corpus of `n` articles with the word quokka, indexed.
+fn quokkas(n: usize) -> Corpus {
+    let c = Corpus::new();
+    for i in 0..n {
+        c.write(
+            &format!("d{}/story-{i}.txt", i % 10),
+            format!("Story number {i}\n\nThe word quokka appears in story {i}.\n"),
+        );
+    }
+    c.index_cmd().assert().success();
+    c
+}
+
+fn quokka_hits(c: &Corpus) -> u64 {
+    let (doc, code) = c.search_json(&["quokka", "-n", "1"]);
+    assert_eq!(code, 0, "{doc}");
+    doc["total_hits"].as_u64().expect("total_hits")
+}
+
+/// Whether the index being rebuilt beside `index` has committed something.
+fn rebuild_committed(c: &Corpus) -> bool {
+    std::fs::read_to_string(c.root().join(".index.newsdex-rebuild/meta.json"))
+        .is_ok_and(|m| m.contains("updated_at"))
+}
+
+fn slow_rebuild(c: &Corpus) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("newsdex"))
+        .current_dir(c.root())
+        .args(["index", "--rebuild"])
+        .env("NEWSDEX_COMMIT_EVERY", "1")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn")
+}
+
+#[test]
+fn searches_during_a_rebuild_read_the_old_index_whole() {
+    const N: u64 = 150;
+    let c = quokkas(N as usize);
+    let mut child = slow_rebuild(&c);
+    let started = std::time::Instant::now();
+    let mut during = 0;
+    while child.try_wait().unwrap().is_none() && started.elapsed().as_secs() < 120 {
+        let mid = rebuild_committed(&c);
+        assert_eq!(quokka_hits(&c), N, "a search saw a partial index");
+        during += usize::from(mid && child.try_wait().unwrap().is_none());
+    }
+    assert!(child.wait().unwrap().success());
+    assert!(during > 0, "no search ran while the rebuild was under way");
+    assert_eq!(quokka_hits(&c), N);
+    assert!(!c.root().join(".index.newsdex-rebuild").exists());
+}
+
+#[test]
+fn a_rebuild_killed_midway_leaves_the_old_index() {
+    const N: u64 = 150;
+    let c = quokkas(N as usize);
+    std::fs::write(c.index().join(".gitignore"), "*\n").unwrap();
+    let mut child = slow_rebuild(&c);
+    let started = std::time::Instant::now();
+    while !rebuild_committed(&c) && started.elapsed().as_secs() < 120 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the rebuild ended first"
+        );
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the rebuild ended first"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        c.root().join(".index.newsdex-rebuild").exists(),
+        "the kill landed mid-rebuild"
+    );
+    assert_eq!(quokka_hits(&c), N);
+    // The next run removes what was left and agrees with the old index.
+    c.index_cmd()
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "0 added, 0 updated, 0 removed, 150 unchanged",
+        ));
+    assert!(!c.root().join(".index.newsdex-rebuild").exists());
+    // A finished rebuild keeps the folder's other files.
+    c.index_cmd().arg("--rebuild").assert().success();
+    assert_eq!(
+        std::fs::read_to_string(c.index().join(".gitignore")).unwrap(),
+        "*\n"
+    );
+    assert_eq!(quokka_hits(&c), N);
+}
