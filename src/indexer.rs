@@ -219,6 +219,8 @@ pub fn documents(
 pub struct Batcher {
     writer: IndexWriter,
     fields: Fields,
+    /// The index folder, for messages.
+    dir: PathBuf,
     pending_bytes: usize,
     pending_articles: usize,
     /// Commit after this many articles (`NEWSDEX_COMMIT_EVERY` overrides it).
@@ -266,9 +268,16 @@ impl Batcher {
             policy.set_max_docs_before_merge(SMALL_SEGMENT_DOCS);
         }
         writer.set_merge_policy(Box::new(policy));
+        // Files a failed run wrote and never committed (a full disk, a
+        // crash) are removed first: they would only take space.
+        writer
+            .garbage_collect_files()
+            .wait()
+            .map_err(|e| store::write_error(&store.dir, &e))?;
         Ok(Batcher {
             writer,
             fields: store.fields,
+            dir: store.dir.clone(),
             pending_bytes: 0,
             pending_articles: 0,
             next_serial: CommitInfo::last(store).next_serial,
@@ -302,7 +311,8 @@ impl Batcher {
         );
         // One batch: the passages of an article stay neighbours in one segment.
         self.writer
-            .run(docs.into_iter().map(UserOperation::Add).collect::<Vec<_>>())?;
+            .run(docs.into_iter().map(UserOperation::Add).collect::<Vec<_>>())
+            .map_err(|e| store::write_error(&self.dir, &e))?;
         self.pending_articles += 1;
         self.pending_bytes += passages.iter().map(|p| p.text.len()).sum::<usize>();
         if self.pending_articles >= self.batch_articles || self.pending_bytes >= BATCH_BYTES {
@@ -317,9 +327,13 @@ impl Batcher {
             updated_at: clock::now(),
             next_serial: self.next_serial,
         };
-        let mut prepared = self.writer.prepare_commit()?;
+        let dir = &self.dir;
+        let mut prepared = self
+            .writer
+            .prepare_commit()
+            .map_err(|e| store::write_error(dir, &e))?;
         prepared.set_payload(&serde_json::to_string(&info)?);
-        prepared.commit().context("cannot commit the index")?;
+        prepared.commit().map_err(|e| store::write_error(dir, &e))?;
         self.pending_articles = 0;
         self.pending_bytes = 0;
         Ok(())
@@ -328,8 +342,10 @@ impl Batcher {
     /// Commits, then lets the merges that the commit started finish.
     pub fn finish(mut self) -> Result<()> {
         self.commit()?;
-        self.writer.wait_merging_threads()?;
-        Ok(())
+        let dir = self.dir;
+        self.writer
+            .wait_merging_threads()
+            .map_err(|e| store::write_error(&dir, &e))
     }
 }
 

@@ -154,6 +154,35 @@ impl Store {
     }
 }
 
+/// The one-line error for a failure to write the index in `dir`: when the
+/// disk is full, that (with the fix) instead of the library's words.
+pub fn write_error(dir: &Path, err: &dyn std::fmt::Display) -> anyhow::Error {
+    let text = err.to_string();
+    if text.contains("os error 28") || disk_is_full(dir) {
+        return anyhow::anyhow!(
+            "no space left on the disk of the index at {}: free some space, then run the command again (the index keeps its last commit; what this run half-wrote is removed then)",
+            dir.display()
+        );
+    }
+    anyhow::anyhow!("cannot write the index at {}: {text}", dir.display())
+}
+
+/// Whether the file system of `dir` has (almost) no free space left.
+fn disk_is_full(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let mut stat = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: a valid NUL-terminated path and a buffer of the right type.
+    if unsafe { libc::statvfs(path.as_ptr(), stat.as_mut_ptr()) } != 0 {
+        return false;
+    }
+    // SAFETY: statvfs succeeded, so it filled the buffer.
+    let stat = unsafe { stat.assume_init() };
+    (stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64) < 4 * 1024 * 1024
+}
+
 /// Where `--rebuild` builds the new index: a hidden folder beside `dir`.
 pub fn rebuild_dir(dir: &Path) -> PathBuf {
     let name = dir

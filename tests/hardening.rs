@@ -441,3 +441,93 @@ fn a_rebuild_killed_midway_leaves_the_old_index() {
     );
     assert_eq!(quokka_hits(&c), N);
 }
+
+/// A 2 MiB file system mounted for a test, unmounted when dropped.
+struct SmallDisk(tempfile::TempDir);
+
+impl SmallDisk {
+    /// `None` where this machine does not let the test mount one.
+    fn mount() -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().ok()?;
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then_some(SmallDisk(dir))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_is_one_clear_line_and_the_next_run_cleans_up() {
+    let Some(disk) = SmallDisk::mount() else {
+        eprintln!("note: skipped: this machine does not let the test mount a small file system");
+        return;
+    };
+    let index = disk.0.path().join("index");
+    let c = Corpus::new();
+    c.write("small.txt", ARTICLE);
+    let index_arg = index.to_str().unwrap();
+    c.cmd()
+        .args(["index", "--index", index_arg])
+        .assert()
+        .success();
+    // Far more than fits: words no compression can shrink.
+    let big = c.root().join("big");
+    std::fs::create_dir(&big).unwrap();
+    let mut state = 12345u64;
+    for i in 0..300 {
+        let words: Vec<String> = (0..600)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                format!("w{:x}", state >> 40)
+            })
+            .collect();
+        std::fs::write(
+            big.join(format!("b{i}.txt")),
+            format!("Big {i}\n\n{}\n", words.join(" ")),
+        )
+        .unwrap();
+    }
+    c.cmd()
+        .args(["add", "--index", index_arg, "big"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(format!(
+            "newsdex: error: no space left on the disk of the index at {index_arg}: free some space"
+        )))
+        .stderr(predicate::function(|s: &str| s.lines().count() == 1));
+    // The index keeps its last commit; a run with nothing new succeeds, and
+    // removes what the failed run half-wrote.
+    std::fs::remove_dir_all(c.seeds().join("added")).unwrap();
+    let used = |dir: &std::path::Path| -> u64 {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().metadata().unwrap().len())
+            .sum()
+    };
+    let before = used(&index);
+    c.cmd()
+        .args(["index", "--index", index_arg])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "0 added, 0 updated, 0 removed, 1 unchanged",
+        ));
+    assert!(used(&index) * 4 < before, "{} -> {}", before, used(&index));
+    c.cmd()
+        .args(["search", "--index", index_arg, "traders"])
+        .assert()
+        .success();
+}
