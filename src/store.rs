@@ -180,7 +180,7 @@ fn disk_is_full(dir: &Path) -> bool {
     }
     // SAFETY: statvfs succeeded, so it filled the buffer.
     let stat = unsafe { stat.assume_init() };
-    (stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64) < 4 * 1024 * 1024
+    stat.f_bavail.saturating_mul(stat.f_frsize) < 4 * 1024 * 1024
 }
 
 /// Where `--rebuild` builds the new index: a hidden folder beside `dir`.
