@@ -7,7 +7,7 @@
 //! lowercase and fold accents (`Operación` → `operacion`): that is a word's
 //! *exact* form, what the index holds and a quoted query matches. An unquoted
 //! word matches every form with its English (Snowball) *stem* (`strikes` →
-//! `strike`: strike, strikes, striking); see [`stem_prefix`].
+//! `strike`: strike, strikes, striking); see [`stem_prefixes`].
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
