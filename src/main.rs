@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             let message = format!("{err:#}");
-            eprintln!("newsdex: error: {}", newsdex::render::terminal(&message));
+            eprintln!("newsdex: error: {}", newsdex::output::terminal(&message));
             ExitCode::from(2)
         }
     }

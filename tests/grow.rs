@@ -9,8 +9,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{hit_ids, Corpus, LAYOUT_A, LAYOUT_B};
-use newsdex::indexer::Batcher;
-use newsdex::store::Store;
+use newsdex::index::store::Store;
+use newsdex::index::writer::Batcher;
 use predicates::prelude::*;
 use serde_json::Value;
 

@@ -4,11 +4,11 @@
 //! `PROPTEST_CASES=100000 cargo test --release --test properties`.
 
 use newsdex::analysis::{analyzer, tokens};
-use newsdex::article;
-use newsdex::highlight;
-use newsdex::passage;
-use newsdex::plan::Pattern;
+use newsdex::ingest::article;
+use newsdex::ingest::passage;
 use newsdex::query;
+use newsdex::query::plan::Pattern;
+use newsdex::search::highlight;
 use proptest::prelude::*;
 
 /// Text made of what queries and articles are made of: words, numbers,

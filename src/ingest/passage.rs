@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::article::Article;
+use crate::ingest::article::Article;
 
 /// The most words a passage should hold.
 pub const MAX_WORDS: usize = 120;
@@ -248,7 +248,7 @@ fn ends_sentence(word: &str, next: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::parse;
+    use crate::ingest::article::parse;
 
     #[test]
     fn word_count_agrees_with_split_whitespace() {

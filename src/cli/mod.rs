@@ -8,12 +8,12 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::add::{self, Input, Outcome};
-use crate::indexer::{self, IndexOptions};
-use crate::render;
+use crate::index::add::{self, Input, Outcome};
+use crate::index::build::{self, IndexOptions};
+use crate::index::store::{self, Store};
+use crate::index::sync;
+use crate::output;
 use crate::search::{self, SearchOptions};
-use crate::store::{self, Store};
-use crate::sync;
 
 /// Search a folder of news articles: ranked passages with the matching words highlighted.
 #[derive(Debug, Parser)]
@@ -238,8 +238,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 rebuild,
                 wait,
             };
-            let summary = indexer::run(&opts, &mut warn)?;
-            eprintln!("{}", render::terminal(&summary.line(&opts)));
+            let summary = build::run(&opts, &mut warn)?;
+            eprintln!("{}", output::terminal(&summary.line(&opts)));
             Ok(ExitCode::SUCCESS)
         }
         Command::Search(args) => search_command(args),
@@ -249,14 +249,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             inputs,
         } => add_command(&paths, wait, &inputs),
         Command::Status { paths, json } => {
-            indexer::check_seeds(&paths.seeds())?;
+            build::check_seeds(&paths.seeds())?;
             let store = Store::open(&paths.index())?;
             let status = sync::status(&store, &paths.seeds())?;
             let mut out = io::stdout().lock();
             let written = if json {
-                render::json(&status, &mut out)
+                output::json(&status, &mut out)
             } else {
-                render::status(&status, &mut out)
+                output::status(&status, &mut out)
             };
             ignore_broken_pipe(written)?;
             Ok(ExitCode::SUCCESS)
@@ -267,7 +267,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 fn add_command(paths: &Paths, wait: bool, inputs: &[PathBuf]) -> Result<ExitCode> {
     let seeds = paths.seeds();
     if seeds.exists() {
-        indexer::check_seeds(&seeds)?;
+        build::check_seeds(&seeds)?;
     } else {
         std::fs::create_dir_all(&seeds)
             .with_context(|| format!("cannot create the seeds folder {}", seeds.display()))?;
@@ -288,7 +288,7 @@ fn add_command(paths: &Paths, wait: bool, inputs: &[PathBuf]) -> Result<ExitCode
     let mut out = io::stdout().lock();
     let written = outcomes
         .iter()
-        .try_for_each(|o| writeln!(out, "{}", render::terminal(&o.to_string())));
+        .try_for_each(|o| writeln!(out, "{}", output::terminal(&o.to_string())));
     ignore_broken_pipe(written)?;
     Ok(if outcomes.iter().any(Outcome::is_rejected) {
         ExitCode::from(2)
@@ -306,7 +306,7 @@ fn ignore_broken_pipe(result: io::Result<()>) -> io::Result<()> {
 }
 
 fn warn(message: &str) {
-    eprintln!("newsdex: warning: {}", render::terminal(message));
+    eprintln!("newsdex: warning: {}", output::terminal(message));
 }
 
 /// Builds the index first when there is none yet at the default place, so
@@ -324,7 +324,7 @@ fn ensure_index(paths: &Paths) -> Result<()> {
             index.display()
         );
     }
-    indexer::check_seeds(&seeds).map_err(|_| {
+    build::check_seeds(&seeds).map_err(|_| {
         anyhow::anyhow!(
             "no index at {} and no seeds folder {} to build it from: run `newsdex index --seeds DIR --index {}`",
             index.display(),
@@ -343,8 +343,8 @@ fn ensure_index(paths: &Paths) -> Result<()> {
         rebuild: false,
         wait: true,
     };
-    let summary = indexer::run(&opts, &mut warn)?;
-    eprintln!("{}", render::terminal(&summary.line(&opts)));
+    let summary = build::run(&opts, &mut warn)?;
+    eprintln!("{}", output::terminal(&summary.line(&opts)));
     Ok(())
 }
 
@@ -360,7 +360,7 @@ fn search_command(args: SearchArgs) -> Result<ExitCode> {
     };
     let results = search::search(&store, &query, &opts)?;
     for note in &results.notes {
-        eprintln!("newsdex: note: {}", render::terminal(note));
+        eprintln!("newsdex: note: {}", output::terminal(note));
     }
     if results.relaxed {
         eprintln!("newsdex: note: no article has all the words; showing the best partial matches");
@@ -371,14 +371,14 @@ fn search_command(args: SearchArgs) -> Result<ExitCode> {
             "newsdex: no passages match `{query}` in {}",
             args.paths.index().display()
         );
-        eprintln!("{}", render::terminal(&line));
+        eprintln!("{}", output::terminal(&line));
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let written = if args.json {
-        render::json(&results, &mut out)
+        output::json(&results, &mut out)
     } else {
-        render::text(&results, args.color.enabled(), &mut out)
+        output::text(&results, args.color.enabled(), &mut out)
     }
     .and_then(|()| out.flush());
     ignore_broken_pipe(written)?;

@@ -6,7 +6,7 @@
 //! throughout is a better answer than one with a single lucky paragraph. So
 //! each word's occurrences are summed over the article's passages, headline
 //! and tags (BM25F: a headline or tag occurrence counts more, see
-//! [`crate::plan::scope_fields`]) and scored with BM25 against article-level
+//! [`crate::query::plan::scope_fields`]) and scored with BM25 against article-level
 //! statistics: how many articles have the word, the article's length against
 //! the average. Each passage also gets its own BM25 over its text (every
 //! form of a stem counted as one word). A phrase counts the passages that
@@ -26,10 +26,10 @@ use tantivy::query::{EnableScoring, PhraseQuery, Query, Scorer};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Searcher, SegmentReader, Term, TERMINATED};
 
-use crate::article_set::Bits;
-use crate::articles::Articles;
-use crate::plan::{scope_fields, year_query, FieldUse, Matcher, Pattern, Plan};
-use crate::schema::Fields;
+use crate::index::schema::Fields;
+use crate::query::plan::{scope_fields, year_query, FieldUse, Matcher, Pattern, Plan};
+use crate::search::article_set::Bits;
+use crate::search::articles::Articles;
 
 /// BM25's term-frequency saturation and length normalisation.
 const K1: f32 = 1.2;

@@ -18,13 +18,14 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
-use crate::article;
 use crate::clock;
-use crate::files;
-use crate::files::FileMeta;
-use crate::indexer::{Batcher, Header};
-use crate::schema::{Fields, ARTICLE_KEY};
-use crate::store::Store;
+use crate::index::schema::Header;
+use crate::index::schema::{Fields, ARTICLE_KEY};
+use crate::index::store::Store;
+use crate::index::writer::Batcher;
+use crate::ingest::article;
+use crate::ingest::files;
+use crate::ingest::files::FileMeta;
 
 /// One thing given to `add`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::schema::ARTICLE_KEY;
+use crate::index::schema::ARTICLE_KEY;
 
 /// A set of article serial numbers.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

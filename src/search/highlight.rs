@@ -7,7 +7,7 @@
 //! expanded to.
 
 use crate::analysis::AnalyzedToken;
-use crate::plan::Pattern;
+use crate::query::plan::Pattern;
 
 /// The spans found in one text, and which patterns matched at all.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -14,11 +14,11 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
 use crate::analysis::{self, analyzer, is_stop_word, stem_prefixes, Stems};
+use crate::index::schema::Fields;
 use crate::query::{Leaf, Node, Scope};
-use crate::schema::Fields;
 
 /// How much a headline or tag occurrence counts next to one in the text,
-/// in an article's score (see [`crate::evidence`]). In a passage's own
+/// in an article's score (see [`crate::search::evidence`]). In a passage's own
 /// score it counts nothing: the headline belongs to every passage of the
 /// article alike, through the article's score (it still makes the first
 /// passage match, so that an article found by its headline alone has a

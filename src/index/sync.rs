@@ -18,12 +18,12 @@ use serde::Serialize;
 use tantivy::columnar::{ColumnIndex, StrColumn};
 use tantivy::{DocId, Searcher};
 
-use crate::article;
 use crate::clock;
-use crate::files::{self, FileMeta, Skipped, SourceFile};
-use crate::indexer::{Batcher, CommitInfo};
-use crate::schema::{ARTICLE_KEY, ID, MTIME, PATH, SIZE};
-use crate::store::Store;
+use crate::index::schema::{ARTICLE_KEY, ID, MTIME, PATH, SIZE};
+use crate::index::store::Store;
+use crate::index::writer::{Batcher, CommitInfo};
+use crate::ingest::article;
+use crate::ingest::files::{self, FileMeta, Skipped, SourceFile};
 
 /// What the index holds for one file.
 #[derive(Debug, Clone, PartialEq, Eq)]

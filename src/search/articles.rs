@@ -2,7 +2,7 @@
 //!
 //! An article's passages are neighbours in one segment, in order, and only
 //! its first passage records the article's length
-//! ([`crate::schema::ARTICLE_LEN`]): where that column has a value, an
+//! ([`crate::index::schema::ARTICLE_LEN`]): where that column has a value, an
 //! article starts. An article's number in a segment is the rank of its first
 //! passage among them (a few bits per passage to read, instead of a serial
 //! number per passage); its number in the searcher adds the articles of the
@@ -16,7 +16,7 @@ use tantivy::columnar::column_index::{OptionalIndex, Set};
 use tantivy::columnar::{Column, ColumnIndex};
 use tantivy::{DocAddress, DocId, Searcher, SegmentOrdinal};
 
-use crate::schema::{ARTICLE_KEY, ARTICLE_LEN};
+use crate::index::schema::{ARTICLE_KEY, ARTICLE_LEN};
 
 /// The articles of a searcher.
 pub struct Articles {

@@ -4,7 +4,7 @@
 //! Words must all appear in an article, not necessarily in one passage, so
 //! the boolean tree is evaluated on sets of articles (each leaf: the
 //! articles with a passage, headline or tags matching it), read in the same
-//! pass as each article's own score ([`crate::evidence`]). A passage's
+//! pass as each article's own score ([`crate::search::evidence`]). A passage's
 //! score is its BM25 plus its article's score (an article relevant
 //! throughout outranks a single lucky paragraph, and its best passage is
 //! the one shown), re-ranked by how much of the query the passage itself
@@ -13,6 +13,11 @@
 //! is split into segments. A natural-language query (`--any`) is expanded
 //! with the words that stand out in its best articles (RM3), which are not
 //! highlighted.
+
+pub mod article_set;
+pub mod articles;
+pub mod evidence;
+pub mod highlight;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,16 +31,15 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Score, Searcher, SegmentOrdinal, TantivyDocument, Term};
 
 use crate::analysis::{self, is_stop_word, Stems};
-use crate::article_set::ArticleSet;
-use crate::articles::Articles;
-use crate::evidence::Evidence;
-use crate::highlight;
-use crate::indexer::Header;
-use crate::passage::PassageKind;
-use crate::plan::{Expr, Pattern, Plan};
+use crate::index::schema::Header;
+use crate::index::schema::{Fields, COPY_KEY, ID, PATH};
+use crate::index::store::Store;
+use crate::ingest::passage::PassageKind;
+use crate::query::plan::{Expr, Pattern, Plan};
 use crate::query::{self, Node, Scope};
-use crate::schema::{Fields, COPY_KEY, ID, PATH};
-use crate::store::Store;
+use crate::search::article_set::ArticleSet;
+use crate::search::articles::Articles;
+use crate::search::evidence::Evidence;
 
 /// A passage's score is its article's score plus this much of its own
 /// BM25: the article's evidence leads (measured on three test collections,

@@ -10,7 +10,7 @@ use tantivy::directory::MmapDirectory;
 use tantivy::Index;
 
 use crate::analysis::{analyzer, ANALYZER_NAME};
-use crate::schema::{self, Fields};
+use crate::index::schema::{self, Fields};
 
 /// The version of the index layout. Bump it whenever the schema or the
 /// analysis changes: older indexes must then be rebuilt.

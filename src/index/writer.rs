@@ -2,28 +2,25 @@
 //! batches so that an interrupted run loses little and never leaves a broken
 //! index (each commit is atomic; a killed run leaves the last commit).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::LogMergePolicy;
 use tantivy::indexer::UserOperation;
-use tantivy::schema::Value;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
 use crate::analysis;
-use crate::article::Article;
 use crate::clock;
-use crate::files::FileMeta;
-use crate::passage::{self, Passage};
-use crate::schema::Fields;
-use crate::store::{self, Store};
-use crate::sync::{self, Counts, Event};
+use crate::index::schema::{Fields, Header};
+use crate::index::store::{self, Store};
+use crate::ingest::article::Article;
+use crate::ingest::files::FileMeta;
+use crate::ingest::passage::{self, Passage};
 
 /// Segments larger than this are left alone by the merges of a small write
 /// (`add`); `index` merges them.
@@ -41,69 +38,6 @@ const WRITER_MEMORY: usize = 256 * 1024 * 1024;
 const BATCH_BYTES: usize = 64 * 1024 * 1024;
 /// …or this many articles, whichever comes first.
 const BATCH_ARTICLES: usize = 100_000;
-
-/// What `newsdex index` is asked to do.
-#[derive(Debug, Clone)]
-pub struct IndexOptions {
-    pub seeds: PathBuf,
-    pub index: PathBuf,
-    /// Start from an empty index even when one of the right format exists.
-    pub rebuild: bool,
-    /// Wait for another process that is writing the index, instead of failing.
-    pub wait: bool,
-}
-
-/// What a run did, for its summary line.
-#[derive(Debug, Default)]
-pub struct Summary {
-    /// What changed, and the articles in the index after the run.
-    pub counts: Counts,
-    /// Passages in the index after the run.
-    pub passages: u64,
-    pub seconds: f64,
-}
-
-impl Summary {
-    pub fn line(&self, opts: &IndexOptions) -> String {
-        let c = &self.counts;
-        let mut line = format!(
-            "indexed {} into {}: {} added, {} updated, {} removed, {} unchanged; {} ({}) in {:.2} s",
-            opts.seeds.display(),
-            opts.index.display(),
-            c.added,
-            c.updated,
-            c.removed,
-            c.unchanged,
-            plural(c.articles as u64, "article"),
-            plural(self.passages, "passage"),
-            self.seconds
-        );
-        if c.duplicates > 0 {
-            let n = plural(c.duplicates as u64, "duplicate");
-            line.push_str(&format!("; {n} not indexed again"));
-        }
-        if c.converted > 0 {
-            let n = plural(c.converted as u64, "file");
-            line.push_str(&format!(
-                "; {n} read in another encoding than UTF-8 (converted; the files are unchanged)"
-            ));
-        }
-        if c.skipped > 0 {
-            let n = plural(c.skipped as u64, "file");
-            line.push_str(&format!("; {n} skipped (see warnings above)"));
-        }
-        line
-    }
-}
-
-/// `1 article`, `2 articles`.
-pub fn plural(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
 
 /// What newsdex records with every commit (tantivy's commit payload).
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -125,41 +59,6 @@ impl CommitInfo {
             .and_then(|m| m.payload)
             .and_then(|p| serde_json::from_str(&p).ok())
             .unwrap_or_default()
-    }
-}
-
-/// What every passage stores of its article, for display (the names are
-/// those of the JSON output's `article`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Header {
-    pub id: String,
-    pub path: String,
-    pub title: String,
-    pub tags: Vec<String>,
-    pub publisher: Option<String>,
-    pub date: Option<String>,
-    pub year: Option<u64>,
-}
-
-impl Header {
-    pub fn of(article: &Article) -> Header {
-        Header {
-            id: article.id.clone(),
-            path: article.path.clone(),
-            title: article.title.clone(),
-            tags: article.tags.clone(),
-            publisher: article.publisher.clone(),
-            date: article.date.clone(),
-            year: article.year,
-        }
-    }
-
-    /// The header stored on an article's first passage (`None` on the
-    /// others).
-    pub fn from_doc(doc: &TantivyDocument, f: &Fields) -> Option<Header> {
-        doc.get_first(f.header)
-            .and_then(|v| v.as_str())
-            .and_then(|h| serde_json::from_str(h).ok())
     }
 }
 
@@ -347,120 +246,4 @@ impl Batcher {
             .wait_merging_threads()
             .map_err(|e| store::write_error(&dir, &e))
     }
-}
-
-fn progress_bar() -> ProgressBar {
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed}  {wide_msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
-}
-
-/// The warning line for an event of a refresh, if it deserves one.
-pub fn warning(event: &Event, seeds: &Path) -> Option<String> {
-    match event {
-        Event::Skipped(skip) => Some(skip.to_string()),
-        Event::Duplicate(d) => Some(format!(
-            "duplicate {}: same content as {}, indexed once",
-            seeds.join(&d.path).display(),
-            d.of
-        )),
-        _ => None,
-    }
-}
-
-/// Builds the index of the seeds folder, or brings an existing one up to
-/// date (only new, changed and deleted files cost work).
-/// Warnings about skipped files and duplicates go to `warn` as they are found.
-pub fn run(opts: &IndexOptions, warn: &mut dyn FnMut(&str)) -> Result<Summary> {
-    let started = Instant::now();
-    check_seeds(&opts.seeds)?;
-    store::remove_rebuild_leftovers(&opts.index);
-    if opts.rebuild && store::exists(&opts.index) {
-        return rebuild_beside(opts, warn, started);
-    }
-    let store = if store::exists(&opts.index) {
-        Store::open(&opts.index)?
-    } else {
-        Store::create(&opts.index)?
-    };
-    let batcher = Batcher::open(&store, opts.wait, true)?;
-    fill(&store, batcher, opts, warn, started)
-}
-
-/// `--rebuild` of an existing index: a new index is built beside it, then
-/// swapped in at once. Searches read the old index until the swap, and a
-/// run killed at any moment leaves the old index as it was. The old index
-/// stays locked against other writers meanwhile.
-fn rebuild_beside(
-    opts: &IndexOptions,
-    warn: &mut dyn FnMut(&str),
-    started: Instant,
-) -> Result<Summary> {
-    store::check_replaceable(&opts.index)?;
-    let _lock = store::lock(&opts.index, opts.wait)?;
-    let beside = store::rebuild_dir(&opts.index);
-    let summary = {
-        let store = Store::create(&beside)?;
-        let batcher = Batcher::open(&store, false, true)?;
-        fill(&store, batcher, opts, warn, started)?
-    };
-    store::swap_in(&opts.index, &beside)?;
-    Ok(summary)
-}
-
-/// Brings `store` in line with the seeds folder through `batcher`, and
-/// commits.
-fn fill(
-    store: &Store,
-    mut batcher: Batcher,
-    opts: &IndexOptions,
-    warn: &mut dyn FnMut(&str),
-    started: Instant,
-) -> Result<Summary> {
-    let indexed = sync::indexed(&store.reader()?.searcher()).map_err(|e| store.damaged(&e))?;
-    let bar = progress_bar();
-    let counts = sync::refresh(
-        indexed,
-        &opts.seeds,
-        &opts.index,
-        Some(&mut batcher),
-        &mut |event| {
-            if let Some(line) = warning(event, &opts.seeds) {
-                bar.suspend(|| warn(&line));
-            }
-        },
-        &mut |done, total| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        },
-    )?;
-    bar.set_message("committing");
-    batcher.finish()?;
-    bar.finish_and_clear();
-    let passages = store.reader()?.searcher().num_docs();
-    Ok(Summary {
-        counts,
-        passages,
-        seconds: started.elapsed().as_secs_f64(),
-    })
-}
-
-/// Fails with a clear message when the seeds folder is missing.
-pub fn check_seeds(seeds: &Path) -> Result<()> {
-    if seeds.exists() && !seeds.is_dir() {
-        bail!(
-            "the seeds folder {} is not a folder: pass the folder of your articles with --seeds DIR",
-            seeds.display()
-        );
-    }
-    if !seeds.is_dir() {
-        bail!(
-            "the seeds folder {} does not exist: create it or pass --seeds DIR",
-            seeds.display()
-        );
-    }
-    Ok(())
 }

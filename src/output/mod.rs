@@ -7,9 +7,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::indexer::plural;
+use crate::index::sync::Status;
 use crate::search::{Hit, Results};
-use crate::sync::Status;
 
 /// Terminal width the text output is laid out for.
 pub const WIDTH: usize = 80;
@@ -42,6 +41,15 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// `1 article`, `2 articles`.
+pub fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// Writes one JSON document (search results or status; see the README for

@@ -1,17 +1,22 @@
 //! The index schema: one tantivy document per passage, carrying its
 //! article's metadata and the file's size and modification time (so that the
-//! index itself records what was indexed, see [`crate::sync`]). Field names
+//! index itself records what was indexed, see [`crate::index::sync`]). Field names
 //! are defined here and nowhere else.
 //!
 //! Text is indexed as exact forms (lowercased, accents folded), with
 //! positions; an unquoted word is looked up as every form of its stem (see
-//! [`crate::analysis`] and [`crate::plan`]).
+//! [`crate::analysis`] and [`crate::query::plan`]).
 
+use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
 
+use tantivy::schema::Value;
+use tantivy::TantivyDocument;
+
 use crate::analysis::ANALYZER_NAME;
+use crate::ingest::article::Article;
 
 pub const ID: &str = "id";
 pub const ARTICLE_KEY: &str = "article_key";
@@ -41,12 +46,12 @@ pub struct Fields {
     pub article_key: Field,
     /// The article's length in tokens (headline, tags and every passage):
     /// first passage. A fast field for article-level ranking, whose
-    /// presence marks where each article starts (see [`crate::articles`]).
+    /// presence marks where each article starts (see [`crate::search::articles`]).
     pub article_len: Field,
     /// Path relative to the seeds folder, unique per file; first passage.
     /// Indexed to find a file's article, a fast field for the refresh.
     pub path: Field,
-    /// The article's [`crate::indexer::Header`] as JSON, stored on the
+    /// The article's [`crate::index::schema::Header`] as JSON, stored on the
     /// first passage for display.
     pub header: Field,
     /// Headline, tags (one value per tag), publisher and year: first passage.
@@ -62,7 +67,7 @@ pub struct Fields {
     /// A hash of the passage's words (exact forms): passages with the same
     /// key are copies of one another, shown once.
     pub copy_key: Field,
-    /// What the passage is: see [`crate::passage::PassageKind`].
+    /// What the passage is: see [`crate::ingest::passage::PassageKind`].
     pub kind: Field,
     /// Size in bytes of the file when it was indexed; first passage.
     pub size: Field,
@@ -99,4 +104,39 @@ pub fn build() -> (Schema, Fields) {
         mtime: b.add_u64_field(MTIME, FAST),
     };
     (b.build(), fields)
+}
+
+/// What every passage stores of its article, for display (the names are
+/// those of the JSON output's `article`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub id: String,
+    pub path: String,
+    pub title: String,
+    pub tags: Vec<String>,
+    pub publisher: Option<String>,
+    pub date: Option<String>,
+    pub year: Option<u64>,
+}
+
+impl Header {
+    pub fn of(article: &Article) -> Header {
+        Header {
+            id: article.id.clone(),
+            path: article.path.clone(),
+            title: article.title.clone(),
+            tags: article.tags.clone(),
+            publisher: article.publisher.clone(),
+            date: article.date.clone(),
+            year: article.year,
+        }
+    }
+
+    /// The header stored on an article's first passage (`None` on the
+    /// others).
+    pub fn from_doc(doc: &TantivyDocument, f: &Fields) -> Option<Header> {
+        doc.get_first(f.header)
+            .and_then(|v| v.as_str())
+            .and_then(|h| serde_json::from_str(h).ok())
+    }
 }

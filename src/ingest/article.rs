@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::files::{self, FileMeta};
+use crate::ingest::files::{self, FileMeta};
 
 /// A parsed news article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

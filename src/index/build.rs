@@ -1,0 +1,183 @@
+//! `newsdex index`: build the index of the seeds folder, or bring it up to
+//! date; `--rebuild` builds a new one beside it and swaps it in.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::index::store::{self, Store};
+use crate::index::sync::{self, Counts, Event};
+use crate::index::writer::Batcher;
+use crate::output::plural;
+
+/// What `newsdex index` is asked to do.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    pub seeds: PathBuf,
+    pub index: PathBuf,
+    /// Start from an empty index even when one of the right format exists.
+    pub rebuild: bool,
+    /// Wait for another process that is writing the index, instead of failing.
+    pub wait: bool,
+}
+
+/// What a run did, for its summary line.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// What changed, and the articles in the index after the run.
+    pub counts: Counts,
+    /// Passages in the index after the run.
+    pub passages: u64,
+    pub seconds: f64,
+}
+
+impl Summary {
+    pub fn line(&self, opts: &IndexOptions) -> String {
+        let c = &self.counts;
+        let mut line = format!(
+            "indexed {} into {}: {} added, {} updated, {} removed, {} unchanged; {} ({}) in {:.2} s",
+            opts.seeds.display(),
+            opts.index.display(),
+            c.added,
+            c.updated,
+            c.removed,
+            c.unchanged,
+            plural(c.articles as u64, "article"),
+            plural(self.passages, "passage"),
+            self.seconds
+        );
+        if c.duplicates > 0 {
+            let n = plural(c.duplicates as u64, "duplicate");
+            line.push_str(&format!("; {n} not indexed again"));
+        }
+        if c.converted > 0 {
+            let n = plural(c.converted as u64, "file");
+            line.push_str(&format!(
+                "; {n} read in another encoding than UTF-8 (converted; the files are unchanged)"
+            ));
+        }
+        if c.skipped > 0 {
+            let n = plural(c.skipped as u64, "file");
+            line.push_str(&format!("; {n} skipped (see warnings above)"));
+        }
+        line
+    }
+}
+
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed}  {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// The warning line for an event of a refresh, if it deserves one.
+pub fn warning(event: &Event, seeds: &Path) -> Option<String> {
+    match event {
+        Event::Skipped(skip) => Some(skip.to_string()),
+        Event::Duplicate(d) => Some(format!(
+            "duplicate {}: same content as {}, indexed once",
+            seeds.join(&d.path).display(),
+            d.of
+        )),
+        _ => None,
+    }
+}
+
+/// Builds the index of the seeds folder, or brings an existing one up to
+/// date (only new, changed and deleted files cost work).
+/// Warnings about skipped files and duplicates go to `warn` as they are found.
+pub fn run(opts: &IndexOptions, warn: &mut dyn FnMut(&str)) -> Result<Summary> {
+    let started = Instant::now();
+    check_seeds(&opts.seeds)?;
+    store::remove_rebuild_leftovers(&opts.index);
+    if opts.rebuild && store::exists(&opts.index) {
+        return rebuild_beside(opts, warn, started);
+    }
+    let store = if store::exists(&opts.index) {
+        Store::open(&opts.index)?
+    } else {
+        Store::create(&opts.index)?
+    };
+    let batcher = Batcher::open(&store, opts.wait, true)?;
+    fill(&store, batcher, opts, warn, started)
+}
+
+/// `--rebuild` of an existing index: a new index is built beside it, then
+/// swapped in at once. Searches read the old index until the swap, and a
+/// run killed at any moment leaves the old index as it was. The old index
+/// stays locked against other writers meanwhile.
+fn rebuild_beside(
+    opts: &IndexOptions,
+    warn: &mut dyn FnMut(&str),
+    started: Instant,
+) -> Result<Summary> {
+    store::check_replaceable(&opts.index)?;
+    let _lock = store::lock(&opts.index, opts.wait)?;
+    let beside = store::rebuild_dir(&opts.index);
+    let summary = {
+        let store = Store::create(&beside)?;
+        let batcher = Batcher::open(&store, false, true)?;
+        fill(&store, batcher, opts, warn, started)?
+    };
+    store::swap_in(&opts.index, &beside)?;
+    Ok(summary)
+}
+
+/// Brings `store` in line with the seeds folder through `batcher`, and
+/// commits.
+fn fill(
+    store: &Store,
+    mut batcher: Batcher,
+    opts: &IndexOptions,
+    warn: &mut dyn FnMut(&str),
+    started: Instant,
+) -> Result<Summary> {
+    let indexed = sync::indexed(&store.reader()?.searcher()).map_err(|e| store.damaged(&e))?;
+    let bar = progress_bar();
+    let counts = sync::refresh(
+        indexed,
+        &opts.seeds,
+        &opts.index,
+        Some(&mut batcher),
+        &mut |event| {
+            if let Some(line) = warning(event, &opts.seeds) {
+                bar.suspend(|| warn(&line));
+            }
+        },
+        &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        },
+    )?;
+    bar.set_message("committing");
+    batcher.finish()?;
+    bar.finish_and_clear();
+    let passages = store.reader()?.searcher().num_docs();
+    Ok(Summary {
+        counts,
+        passages,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Fails with a clear message when the seeds folder is missing.
+pub fn check_seeds(seeds: &Path) -> Result<()> {
+    if seeds.exists() && !seeds.is_dir() {
+        bail!(
+            "the seeds folder {} is not a folder: pass the folder of your articles with --seeds DIR",
+            seeds.display()
+        );
+    }
+    if !seeds.is_dir() {
+        bail!(
+            "the seeds folder {} does not exist: create it or pass --seeds DIR",
+            seeds.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! The index on disk: its schema, opening and creating it, writing
+//! articles to it, and keeping it in step with the seeds folder (`index`,
+//! `add`, `status`).
+
+pub mod add;
+pub mod build;
+pub mod schema;
+pub mod store;
+pub mod sync;
+pub mod writer;

@@ -1,0 +1,8 @@
+//! The query language: parsing it into a tree, reading it loosely
+//! (any of the words, plain words), describing it, and compiling it for the
+//! index (stems and prefixes expanded).
+
+pub mod parse;
+pub mod plan;
+
+pub use parse::*;
