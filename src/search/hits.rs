@@ -1,0 +1,307 @@
+//! Reading the best passages back: their text and article, their
+//! highlights, the final score (how much of the query each holds), copies
+//! grouped, and the per-article cap, read a few at a time until no later
+//! passage can reach the hits.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use anyhow::Result;
+use rustc_hash::FxHashMap;
+use tantivy::schema::Value;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
+
+use super::copies::{copies, group_copies, Columns};
+use super::rank::{rank, Ranked};
+use super::{ArticleInfo, Copy, PassageInfo, SearchOptions};
+use crate::analysis;
+use crate::index::schema::{Fields, Header};
+use crate::ingest::passage::PassageKind;
+use crate::query::plan::{Expr, Pattern, Plan};
+use crate::query::Scope;
+use crate::search::article_set::ArticleSet;
+use crate::search::evidence::Evidence;
+use crate::search::highlight;
+
+/// How much holding more of the query (weighted by rarity) raises a
+/// passage's score: up to 1.5× (MAX_GAIN).
+const COVERAGE_FACTOR: Score = 0.5;
+const MAX_GAIN: Score = 1.0 + COVERAGE_FACTOR;
+/// Captions rank below prose when scores are otherwise equal.
+const CAPTION_FACTOR: Score = 0.85;
+pub(crate) struct Run<'a> {
+    pub searcher: &'a Searcher,
+    pub fields: Fields,
+    pub plan: &'a Plan,
+    pub evidence: Arc<Evidence>,
+}
+
+impl Run<'_> {
+    /// The articles the boolean tree accepts.
+    fn articles(&self, e: &Expr) -> ArticleSet {
+        match e {
+            Expr::Leaf(i) => ArticleSet::Only(self.evidence.sets[*i].clone()),
+            Expr::And(items) => items
+                .iter()
+                .map(|x| self.articles(x))
+                .reduce(ArticleSet::and)
+                .unwrap_or(ArticleSet::AllBut(Default::default())),
+            Expr::Or(items) => items
+                .iter()
+                .map(|x| self.articles(x))
+                .fold(ArticleSet::Only(Default::default()), ArticleSet::or),
+            Expr::Not(inner) => self.articles(inner).complement(),
+        }
+    }
+
+    pub fn execute(&self, opts: &SearchOptions) -> Result<(u64, Vec<Candidate>)> {
+        let filter = self
+            .plan
+            .needs_article_filter()
+            .then(|| self.articles(&self.plan.expr));
+        let text_patterns = self.plan.patterns(Scope::covers_text);
+        let mut rerank = Rerank {
+            text_weights: text_patterns.iter().map(|(_, p)| self.weight(p)).collect(),
+            text_patterns: text_patterns.into_iter().map(|(_, p)| p).collect(),
+            title_patterns: self
+                .plan
+                .patterns(Scope::covers_title)
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect(),
+            analyzer: analysis::analyzer(),
+            headers: FxHashMap::default(),
+        };
+        // Copies are grouped by their key before anything is read, and the
+        // groups are read a few at a time, best first; when the pool holds
+        // too few groups, a larger one is taken.
+        let step = (opts.limit * opts.per_article * 2).max(50);
+        let mut pool = step * 2;
+        let mut read_before: FxHashMap<DocAddress, Candidate> = FxHashMap::default();
+        loop {
+            let (ranked, total) = rank(&self.evidence, filter.as_ref(), pool);
+            let exhausted = ranked.len() < pool;
+            let columns = Columns::of(self.searcher)?;
+            let groups = group_copies(&ranked, &columns);
+            // Groups are read best first, until no later one can be among
+            // the hits (re-ranking raises a score at most MAX_GAIN times),
+            // or enough were read (a few times what is shown).
+            let mut candidates: Vec<Candidate> = Vec::new();
+            let batch = (opts.limit / 4).clamp(8, 256);
+            let mut read = 0;
+            while read < groups.len() {
+                let upto = (read + batch).min(groups.len());
+                for (i, group) in groups.iter().enumerate().take(upto).skip(read) {
+                    let mut c = match read_before.remove(&group[0].addr) {
+                        Some(c) => c,
+                        None => self.candidate(&group[0], &mut rerank)?,
+                    };
+                    c.group = i;
+                    candidates.push(c);
+                }
+                read = upto;
+                candidates.sort_by(Candidate::order);
+                let enough = capped(&candidates, opts.per_article, opts.limit);
+                let out_of_reach = groups
+                    .get(read)
+                    .is_some_and(|g| enough.is_some_and(|kth| g[0].score * MAX_GAIN < kth));
+                if out_of_reach || (enough.is_some() && read >= step) {
+                    break;
+                }
+            }
+            if read < groups.len() || exhausted {
+                let mut hits = cap(candidates, opts.per_article, opts.limit);
+                for hit in &mut hits {
+                    hit.also_in = copies(&groups[hit.group], &columns, &self.evidence.articles);
+                }
+                return Ok((total as u64, hits));
+            }
+            // Too few groups: a larger pool, without reading again what was read.
+            read_before.extend(candidates.into_iter().map(|c| (c.addr, c)));
+            pool *= 4;
+        }
+    }
+
+    /// Rarity weight of a pattern: the idf of its words in the passage text.
+    fn weight(&self, pattern: &Pattern) -> f32 {
+        let n = self.searcher.num_docs() as f32;
+        let idf = |field, word: &str| {
+            let df = self
+                .searcher
+                .doc_freq(&Term::from_field_text(field, word))
+                .unwrap_or(0) as f32;
+            (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+        };
+        let text = self.fields.text;
+        match pattern {
+            Pattern::Exact(words, _) => words.iter().map(|w| idf(text, w)).sum(),
+            // Any of several forms: as rare as the commonest of them.
+            Pattern::Stem(_, words) | Pattern::AnyOf(words) => words
+                .iter()
+                .map(|w| idf(text, w))
+                .reduce(f32::min)
+                .unwrap_or(0.0),
+        }
+    }
+
+    /// Reads a passage, finds its highlights and gives it its final score.
+    fn candidate(&self, r: &Ranked, rerank: &mut Rerank) -> Result<Candidate> {
+        let doc: TantivyDocument = self.searcher.doc(r.addr)?;
+        let f = &self.fields;
+        let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64());
+        let text = doc
+            .get_first(f.text)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let ordinal = u64_of(f.ordinal).unwrap_or(0);
+        let kind = PassageKind::from_code(u64_of(f.kind).unwrap_or(0));
+        let header = match rerank.headers.get(&r.article) {
+            Some(h) => h.clone(),
+            None => {
+                let h = self.header(r.article)?;
+                rerank.headers.insert(r.article, h.clone());
+                h
+            }
+        };
+        let scored = rerank.score(r.score, &text, &header.title, kind);
+        Ok(Candidate {
+            score: scored.score,
+            addr: r.addr,
+            group: 0,
+            article: ArticleInfo {
+                header,
+                title_highlights: scored.title_highlights,
+            },
+            passage: PassageInfo {
+                ordinal,
+                kind,
+                text,
+                highlights: scored.highlights,
+            },
+            also_in: Vec::new(),
+        })
+    }
+
+    /// The header of an article, stored on its first passage.
+    fn header(&self, article: u32) -> Result<Header> {
+        self.evidence
+            .articles
+            .first_passage(article)
+            .map(|first| self.searcher.doc::<TantivyDocument>(first))
+            .transpose()?
+            .and_then(|doc| Header::from_doc(&doc, &self.fields))
+            .ok_or_else(|| anyhow::anyhow!("article {article} has no stored header"))
+    }
+}
+
+type Spans = Vec<(usize, usize)>;
+
+/// The second stage of ranking, on the few passages that may be shown.
+struct Rerank {
+    text_patterns: Vec<Pattern>,
+    /// Rarity of each text pattern (idf).
+    text_weights: Vec<f32>,
+    title_patterns: Vec<Pattern>,
+    analyzer: TextAnalyzer,
+    /// Headers of the articles read so far.
+    headers: FxHashMap<u32, Header>,
+}
+
+struct Scored {
+    score: Score,
+    highlights: Spans,
+    title_highlights: Spans,
+}
+
+impl Rerank {
+    /// The final score of a passage and its highlights (text, headline).
+    /// The score is multiplied by how
+    /// much of the query, weighted by rarity, the passage holds (1× to 1.5×);
+    /// captions rank below prose.
+    fn score(&mut self, score: Score, text: &str, title: &str, kind: PassageKind) -> Scored {
+        let tokens = analysis::tokens(&mut self.analyzer, text);
+        let found = highlight::find(&tokens, &self.text_patterns);
+        let title_tokens = analysis::tokens(&mut self.analyzer, title);
+        let in_title = highlight::find(&title_tokens, &self.title_patterns);
+        let coverage = matched_share(&self.text_weights, &found.matched);
+        let kind_factor = if kind == PassageKind::Caption {
+            CAPTION_FACTOR
+        } else {
+            1.0
+        };
+        Scored {
+            score: score * (1.0 + COVERAGE_FACTOR * coverage) * kind_factor,
+            highlights: found.spans,
+            title_highlights: in_title.spans,
+        }
+    }
+}
+
+/// The share of the total weight that is matched (0 when there is none).
+fn matched_share(weights: &[f32], matched: &[bool]) -> f32 {
+    let total: f32 = weights.iter().sum();
+    let found: f32 = weights
+        .iter()
+        .zip(matched)
+        .filter(|(_, m)| **m)
+        .map(|(w, _)| w)
+        .sum();
+    if total > 0.0 {
+        found / total
+    } else {
+        0.0
+    }
+}
+
+pub(crate) struct Candidate {
+    pub score: f32,
+    addr: DocAddress,
+    /// The copy group of the pool it stands for.
+    group: usize,
+    pub article: ArticleInfo,
+    pub passage: PassageInfo,
+    pub also_in: Vec<Copy>,
+}
+
+impl Candidate {
+    /// Best first; ties go to prose over captions, then path and ordinal, so
+    /// that the order never depends on segment layout.
+    fn order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.passage.kind.code().cmp(&b.passage.kind.code()))
+            .then_with(|| a.article.header.path.cmp(&b.article.header.path))
+            .then_with(|| a.passage.ordinal.cmp(&b.passage.ordinal))
+    }
+}
+
+/// The score of the last hit when `candidates` (sorted) give `limit` hits
+/// with at most `per_article` from one article; `None` when they give fewer.
+fn capped(candidates: &[Candidate], per_article: usize, limit: usize) -> Option<Score> {
+    let mut per: HashMap<&str, usize> = HashMap::new();
+    candidates
+        .iter()
+        .filter(|c| {
+            let n = per.entry(c.article.header.id.as_str()).or_default();
+            *n += 1;
+            *n <= per_article
+        })
+        .nth(limit.checked_sub(1)?)
+        .map(|c| c.score)
+}
+
+/// The hits, best first, at most `per_article` from one article.
+fn cap(candidates: Vec<Candidate>, per_article: usize, limit: usize) -> Vec<Candidate> {
+    let mut per: HashMap<String, usize> = HashMap::new();
+    candidates
+        .into_iter()
+        .filter(|c| {
+            let n = per.entry(c.article.header.id.clone()).or_default();
+            *n += 1;
+            *n <= per_article
+        })
+        .take(limit)
+        .collect()
+}

@@ -1,0 +1,92 @@
+//! The best passages of a query: each matching passage (of the articles
+//! the boolean tree accepts) scored by its article's score plus half its
+//! own, the best kept in a total order that never depends on how the index
+//! is split into segments.
+
+use tantivy::{DocAddress, Score, SegmentOrdinal};
+
+use crate::search::article_set::ArticleSet;
+use crate::search::evidence::Evidence;
+
+/// A passage's score is its article's score plus this much of its own
+/// BM25: the article's evidence leads (measured on three test collections,
+/// see bench/README.md), the passage's chooses what is shown.
+const PASSAGE_FACTOR: Score = 0.5;
+/// A passage taken from the index: its score (its own BM25 plus its
+/// article's), its article (numbered in [`Articles`]) and address.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ranked {
+    pub score: Score,
+    pub article: u32,
+    pub addr: DocAddress,
+}
+
+impl Ranked {
+    /// Scores this close are one score (the same passage can be scored with
+    /// its terms summed in another order): the last 8 bits of the mantissa
+    /// are ignored.
+    pub fn key(&self) -> u32 {
+        self.score.max(0.0).to_bits() & !0xFF
+    }
+}
+
+/// The `size` best matching passages (of the accepted articles) by their
+/// article's score plus their own, best first, and how many passages
+/// match. Equal scores are in article order (serial number, then passage),
+/// so that which passages are kept, and read first, never depends on how
+/// the index is split into segments.
+pub(crate) fn rank(
+    evidence: &Evidence,
+    filter: Option<&ArticleSet>,
+    size: usize,
+) -> (Vec<Ranked>, usize) {
+    let size = size.max(1);
+    let mut best: Vec<Ranked> = Vec::new();
+    // Passages scoring below this cannot be among the best (once known).
+    let mut floor: Option<u32> = None;
+    let mut count = 0;
+    let by_key = |a: &Ranked, b: &Ranked| b.key().cmp(&a.key());
+    // Passages come in article order, like the article scores.
+    let mut scores = evidence.scores.iter().peekable();
+    for (seg, passages) in evidence.segments.iter().enumerate() {
+        for p in passages {
+            if filter.is_some_and(|f| !f.contains(u64::from(p.article))) {
+                continue;
+            }
+            count += 1;
+            while scores.next_if(|s| s.article < p.article).is_some() {}
+            let article = scores
+                .peek()
+                .filter(|s| s.article == p.article)
+                .map_or(0.0, |s| s.score);
+            let ranked = Ranked {
+                score: PASSAGE_FACTOR * p.score + article,
+                article: p.article,
+                addr: DocAddress::new(seg as SegmentOrdinal, p.doc),
+            };
+            if floor.is_some_and(|f| ranked.key() < f) {
+                continue;
+            }
+            best.push(ranked);
+            if best.len() >= 2 * size {
+                best.select_nth_unstable_by(size - 1, by_key);
+                let edge = best[size - 1].key();
+                best.retain(|r| r.key() >= edge);
+                floor = Some(edge);
+            }
+        }
+    }
+    best.sort_by(by_key);
+    // Runs of equal scores in serial order (read only for those).
+    let mut start = 0;
+    while start < best.len() {
+        let end = start + best[start..].partition_point(|r| r.key() == best[start].key());
+        if end - start > 1 {
+            let serial = |r: &Ranked| evidence.articles.serial(r.addr);
+            best[start..end].sort_by_cached_key(|r| (serial(r), r.addr));
+        }
+        start = end;
+    }
+    best.truncate(size);
+    (best, count)
+}
