@@ -8,12 +8,25 @@
 //! articles and passages, read hits back, highlight) → [`output`] (text
 //! or JSON). [`analysis`] is the tokenizer shared by indexing, queries and
 //! highlights; [`cli`] is the command line.
+//!
+//! A front end uses [`Index`] (see its example): the command line is one,
+//! and the only module that knows clap.
 
 pub mod analysis;
+mod api;
 pub mod cli;
 pub mod clock;
+pub mod error;
 pub mod index;
 pub mod ingest;
+pub mod messages;
 pub mod output;
 pub mod query;
 pub mod search;
+
+pub use api::Index;
+pub use error::{Error, Exit};
+pub use index::add::{Input, Outcome};
+pub use index::build::{IndexOptions, Summary};
+pub use search::read::FullArticle;
+pub use search::{Results, SearchOptions};

@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use newsdex::Exit;
 
 /// mimalloc instead of the system allocator: a large `index` run is about a
 /// fifth faster (tantivy's indexing threads allocate a lot). Without
@@ -15,18 +16,17 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(err) => match newsdex::cli::usage_error(&err) {
             Some(line) => {
-                eprintln!("newsdex: error: {line}");
-                return ExitCode::from(2);
+                newsdex::messages::error(&line);
+                return Exit::Error.into();
             }
             None => err.exit(),
         },
     };
     match newsdex::cli::run(args) {
-        Ok(code) => code,
+        Ok(exit) => exit.into(),
         Err(err) => {
-            let message = format!("{err:#}");
-            eprintln!("newsdex: error: {}", newsdex::output::terminal(&message));
-            ExitCode::from(2)
+            newsdex::messages::error(&err.to_string());
+            err.exit().into()
         }
     }
 }

@@ -144,7 +144,7 @@ fn missing_seeds_folder_is_a_clear_error() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "no index at index and no seeds folder nowhere",
+            "no index at index: there is no seeds folder nowhere to build it from",
         ));
 }
 

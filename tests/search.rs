@@ -317,10 +317,9 @@ fn exit_codes_and_malformed_queries() {
             .args(["search", query])
             .assert()
             .code(2)
-            .stderr(
-                predicate::str::starts_with("newsdex: error: invalid query")
-                    .or(predicate::str::starts_with("newsdex: error: the query")),
-            )
+            .stderr(predicate::str::starts_with(
+                "newsdex: error: invalid query: ",
+            ))
             .stderr(predicate::str::contains(message))
             .stderr(predicate::function(|s: &str| s.lines().count() == 1));
     }

@@ -3,17 +3,15 @@
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::index::add::{self, Input, Outcome};
+use crate::error::{Error, Exit};
+use crate::index::add::{Input, Outcome};
 use crate::index::build::{self, IndexOptions};
-use crate::index::store::{self, Store};
-use crate::index::sync;
-use crate::output;
-use crate::search::{self, SearchOptions};
+use crate::index::store;
+use crate::search::SearchOptions;
+use crate::{messages, output, Index};
 
 /// Search a folder of news articles: ranked passages with the matching words highlighted.
 #[derive(Debug, Parser)]
@@ -223,9 +221,8 @@ pub fn usage_error(err: &clap::Error) -> Option<String> {
     Some(format!("{first} (see `newsdex --help`)"))
 }
 
-/// Runs a command; the exit code is grep's: 0 found, 1 not found (errors
-/// are returned and become 2 in `main`).
-pub fn run(cli: Cli) -> Result<ExitCode> {
+/// Runs a command: the exit code, or the error to report.
+pub fn run(cli: Cli) -> Result<Exit, Error> {
     match cli.command {
         Command::Index {
             paths,
@@ -233,14 +230,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             wait,
         } => {
             let opts = IndexOptions {
-                seeds: paths.seeds(),
-                index: paths.index(),
                 rebuild,
                 wait,
+                ..IndexOptions::new(paths.seeds(), paths.index())
             };
-            let summary = build::run(&opts, &mut warn)?;
-            eprintln!("{}", output::terminal(&summary.line(&opts)));
-            Ok(ExitCode::SUCCESS)
+            let (_, summary) = Index::build(&opts, &mut |w| messages::warn(w))?;
+            messages::report(&summary.line(&opts));
+            Ok(Exit::Found)
         }
         Command::Search(args) => search_command(args),
         Command::Add {
@@ -249,31 +245,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             inputs,
         } => add_command(&paths, wait, &inputs),
         Command::Status { paths, json } => {
-            build::check_seeds(&paths.seeds())?;
-            let store = Store::open(&paths.index())?;
-            let status = sync::status(&store, &paths.seeds())?;
+            let status = Index::open(paths.index(), paths.seeds())?.status()?;
             let mut out = io::stdout().lock();
             let written = if json {
                 output::json(&status, &mut out)
             } else {
                 output::status(&status, &mut out)
             };
-            ignore_broken_pipe(written)?;
-            Ok(ExitCode::SUCCESS)
+            written_out(written)?;
+            Ok(Exit::Found)
         }
     }
 }
 
-fn add_command(paths: &Paths, wait: bool, inputs: &[PathBuf]) -> Result<ExitCode> {
+fn add_command(paths: &Paths, wait: bool, inputs: &[PathBuf]) -> Result<Exit, Error> {
     let seeds = paths.seeds();
     if seeds.exists() {
-        build::check_seeds(&seeds)?;
+        build::check_seeds(&seeds).map_err(Error::from_anyhow)?;
     } else {
-        std::fs::create_dir_all(&seeds)
-            .with_context(|| format!("cannot create the seeds folder {}", seeds.display()))?;
+        std::fs::create_dir_all(&seeds).map_err(|e| {
+            Error::Other(anyhow::anyhow!(
+                "cannot create the seeds folder {} ({e})",
+                seeds.display()
+            ))
+        })?;
     }
-    ensure_index(paths)?;
-    let store = Store::open(&paths.index())?;
+    let index = ensure_index(paths)?;
     let inputs: Vec<Input> = inputs
         .iter()
         .map(|p| {
@@ -284,73 +281,73 @@ fn add_command(paths: &Paths, wait: bool, inputs: &[PathBuf]) -> Result<ExitCode
             }
         })
         .collect();
-    let outcomes = add::run(&store, &seeds, &inputs, &mut io::stdin(), wait)?;
+    let outcomes = index.add(&inputs, &mut io::stdin(), wait)?;
     let mut out = io::stdout().lock();
     let written = outcomes
         .iter()
         .try_for_each(|o| writeln!(out, "{}", output::terminal(&o.to_string())));
-    ignore_broken_pipe(written)?;
+    written_out(written)?;
     Ok(if outcomes.iter().any(Outcome::is_rejected) {
-        ExitCode::from(2)
+        Exit::Error
     } else {
-        ExitCode::SUCCESS
+        Exit::Found
     })
 }
 
 /// A closed pipe (`newsdex search x | head`) is not an error.
-fn ignore_broken_pipe(result: io::Result<()>) -> io::Result<()> {
+fn written_out(result: io::Result<()>) -> Result<(), Error> {
     match result {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Other(anyhow::anyhow!(
+            "cannot write the output ({e})"
+        ))),
+        _ => Ok(()),
     }
 }
 
-fn warn(message: &str) {
-    eprintln!("newsdex: warning: {}", output::terminal(message));
-}
-
-/// Builds the index first when there is none yet at the default place, so
-/// that a new user's first search just works. An index folder named with
-/// `--index` must exist: a typo must not build a whole new index.
-fn ensure_index(paths: &Paths) -> Result<()> {
-    let (index, seeds) = (paths.index(), paths.seeds());
-    if store::exists(&index) {
-        return Ok(());
+/// Opens the index, building it first when there is none yet at the
+/// default place, so that a new user's first search just works. An index
+/// folder named with `--index` must exist: a typo must not build a whole
+/// new index.
+fn ensure_index(paths: &Paths) -> Result<Index, Error> {
+    let (dir, seeds) = (paths.index(), paths.seeds());
+    if store::exists(&dir) {
+        return Index::open(&dir, &seeds);
     }
     if paths.index_arg.is_some() {
-        anyhow::bail!(
-            "no index at {}: check the path, or build one with `newsdex index --index {}`",
-            index.display(),
-            index.display()
-        );
+        return Err(Error::NoIndex {
+            hint: format!(
+                "check the path, or build one with `newsdex index --index {}`",
+                dir.display()
+            ),
+            dir,
+        });
     }
-    build::check_seeds(&seeds).map_err(|_| {
-        anyhow::anyhow!(
-            "no index at {} and no seeds folder {} to build it from: run `newsdex index --seeds DIR --index {}`",
-            index.display(),
-            seeds.display(),
-            index.display()
-        )
-    })?;
-    eprintln!(
-        "newsdex: note: no index at {} yet; building it from {} first",
-        index.display(),
+    if build::check_seeds(&seeds).is_err() {
+        return Err(Error::NoIndex {
+            hint: format!(
+                "there is no seeds folder {} to build it from either: run `newsdex index --seeds DIR --index {}`",
+                seeds.display(),
+                dir.display()
+            ),
+            dir,
+        });
+    }
+    messages::note(&format!(
+        "no index at {} yet; building it from {} first",
+        dir.display(),
         seeds.display()
-    );
+    ));
     let opts = IndexOptions {
-        seeds,
-        index,
-        rebuild: false,
         wait: true,
+        ..IndexOptions::new(&seeds, &dir)
     };
-    let summary = build::run(&opts, &mut warn)?;
-    eprintln!("{}", output::terminal(&summary.line(&opts)));
-    Ok(())
+    let (index, summary) = Index::build(&opts, &mut |w| messages::warn(w))?;
+    messages::report(&summary.line(&opts));
+    Ok(index)
 }
 
-fn search_command(args: SearchArgs) -> Result<ExitCode> {
-    ensure_index(&args.paths)?;
-    let store = Store::open(&args.paths.index())?;
+fn search_command(args: SearchArgs) -> Result<Exit, Error> {
+    let index = ensure_index(&args.paths)?;
     let query = args.query.join(" ");
     let opts = SearchOptions {
         limit: args.limit as usize,
@@ -358,20 +355,19 @@ fn search_command(args: SearchArgs) -> Result<ExitCode> {
         any: args.any,
         expand: !args.no_expand,
     };
-    let results = search::search(&store, &query, &opts)?;
+    let results = index.search(&query, &opts)?;
     for note in &results.notes {
-        eprintln!("newsdex: note: {}", output::terminal(note));
+        messages::note(note);
     }
     if results.relaxed {
-        eprintln!("newsdex: note: no article has all the words; showing the best partial matches");
+        messages::note("no article has all the words; showing the best partial matches");
     }
     let found = !results.hits.is_empty();
     if !found && !args.json {
-        let line = format!(
-            "newsdex: no passages match `{query}` in {}",
-            args.paths.index().display()
-        );
-        eprintln!("{}", output::terminal(&line));
+        messages::plain(&format!(
+            "no passages match `{query}` in {}",
+            index.dir().display()
+        ));
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -381,12 +377,8 @@ fn search_command(args: SearchArgs) -> Result<ExitCode> {
         output::text(&results, args.color.enabled(), &mut out)
     }
     .and_then(|()| out.flush());
-    ignore_broken_pipe(written)?;
-    Ok(if found {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    written_out(written)?;
+    Ok(if found { Exit::Found } else { Exit::NotFound })
 }
 
 #[cfg(test)]

@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::error::Error;
 use crate::index::store::{self, Store};
 use crate::index::sync::{self, Counts, Event};
 use crate::index::writer::Batcher;
@@ -21,6 +22,19 @@ pub struct IndexOptions {
     pub rebuild: bool,
     /// Wait for another process that is writing the index, instead of failing.
     pub wait: bool,
+}
+
+impl IndexOptions {
+    /// Index the articles in `seeds` into `index`: bring the index up to
+    /// date, and fail if another process writes it.
+    pub fn new(seeds: impl AsRef<Path>, index: impl AsRef<Path>) -> IndexOptions {
+        IndexOptions {
+            seeds: seeds.as_ref().to_path_buf(),
+            index: index.as_ref().to_path_buf(),
+            rebuild: false,
+            wait: false,
+        }
+    }
 }
 
 /// What a run did, for its summary line.
@@ -167,17 +181,16 @@ fn fill(
 
 /// Fails with a clear message when the seeds folder is missing.
 pub fn check_seeds(seeds: &Path) -> Result<()> {
-    if seeds.exists() && !seeds.is_dir() {
-        bail!(
-            "the seeds folder {} is not a folder: pass the folder of your articles with --seeds DIR",
-            seeds.display()
-        );
+    let problem = if seeds.exists() && !seeds.is_dir() {
+        "is not a folder: pass the folder of your articles with --seeds DIR"
+    } else if !seeds.is_dir() {
+        "does not exist: create it or pass --seeds DIR"
+    } else {
+        return Ok(());
+    };
+    Err(Error::Seeds {
+        dir: seeds.to_path_buf(),
+        message: format!("the seeds folder {} {problem}", seeds.display()),
     }
-    if !seeds.is_dir() {
-        bail!(
-            "the seeds folder {} does not exist: create it or pass --seeds DIR",
-            seeds.display()
-        );
-    }
-    Ok(())
+    .into())
 }

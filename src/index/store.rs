@@ -10,7 +10,9 @@ use tantivy::directory::MmapDirectory;
 use tantivy::Index;
 
 use crate::analysis::{analyzer, ANALYZER_NAME};
+use crate::error::Error;
 use crate::index::schema::{self, Fields};
+use crate::messages;
 
 /// The version of the index layout. Bump it whenever the schema or the
 /// analysis changes: older indexes must then be rebuilt.
@@ -54,11 +56,24 @@ pub fn damaged(dir: &Path, err: &dyn std::fmt::Display) -> anyhow::Error {
         Some((_, rest)) => format!("file {} is corrupt", rest.split('"').next().unwrap_or(rest)),
         None => full.chars().take(160).collect(),
     };
-    anyhow::anyhow!(
-        "the index at {} is damaged or unreadable ({cause}): {}",
-        dir.display(),
-        rebuild_hint(dir)
+    unreadable(
+        dir,
+        format!(
+            "the index at {} is damaged or unreadable ({cause}): {}",
+            dir.display(),
+            rebuild_hint(dir)
+        ),
     )
+}
+
+/// An index that cannot be read as it is: `message` says why and how to
+/// rebuild it.
+fn unreadable(dir: &Path, message: String) -> anyhow::Error {
+    Error::Unreadable {
+        dir: dir.to_path_buf(),
+        message,
+    }
+    .into()
 }
 
 impl Store {
@@ -81,37 +96,50 @@ impl Store {
     /// damaged one with a message that says what to do.
     pub fn open(dir: &Path) -> Result<Store> {
         if !exists(dir) {
-            bail!(
-                "no index at {}: build one with `newsdex index --index {}`",
-                dir.display(),
-                dir.display()
-            );
+            return Err(Error::NoIndex {
+                dir: dir.to_path_buf(),
+                hint: format!("build one with `newsdex index --index {}`", dir.display()),
+            }
+            .into());
         }
         let record = fs::read_to_string(dir.join(FORMAT_FILE))
             .ok()
             .and_then(|s| serde_json::from_str::<FormatRecord>(&s).ok());
         match record {
-            None => bail!(
-                "{} does not look like a newsdex index (no readable {FORMAT_FILE}): {}",
-                dir.display(),
-                rebuild_hint(dir)
-            ),
-            Some(r) if r.format != FORMAT_VERSION => bail!(
-                "the index at {} has format {} but this newsdex reads format {FORMAT_VERSION}: {}",
-                dir.display(),
-                r.format,
-                rebuild_hint(dir)
-            ),
+            None => {
+                return Err(unreadable(
+                    dir,
+                    format!(
+                        "{} does not look like a newsdex index (no readable {FORMAT_FILE}): {}",
+                        dir.display(),
+                        rebuild_hint(dir)
+                    ),
+                ))
+            }
+            Some(r) if r.format != FORMAT_VERSION => {
+                return Err(unreadable(
+                    dir,
+                    format!(
+                        "the index at {} has format {} but this newsdex reads format {FORMAT_VERSION}: {}",
+                        dir.display(),
+                        r.format,
+                        rebuild_hint(dir)
+                    ),
+                ))
+            }
             Some(_) => {}
         }
         let index = Index::open_in_dir(dir).map_err(|e| damaged(dir, &e))?;
         let (expected, fields) = schema::build();
         if index.schema() != expected {
-            bail!(
-                "the index at {} was made with other fields than this newsdex uses: {}",
-                dir.display(),
-                rebuild_hint(dir)
-            );
+            return Err(unreadable(
+                dir,
+                format!(
+                    "the index at {} was made with other fields than this newsdex uses: {}",
+                    dir.display(),
+                    rebuild_hint(dir)
+                ),
+            ));
         }
         index.tokenizers().register(ANALYZER_NAME, analyzer());
         Ok(Store {
@@ -159,10 +187,10 @@ impl Store {
 pub fn write_error(dir: &Path, err: &dyn std::fmt::Display) -> anyhow::Error {
     let text = err.to_string();
     if text.contains("os error 28") || disk_is_full(dir) {
-        return anyhow::anyhow!(
-            "no space left on the disk of the index at {}: free some space, then run the command again (the index keeps its last commit; what this run half-wrote is removed then)",
-            dir.display()
-        );
+        return Error::DiskFull {
+            dir: dir.to_path_buf(),
+        }
+        .into();
     }
     anyhow::anyhow!("cannot write the index at {}: {text}", dir.display())
 }
@@ -224,6 +252,14 @@ pub fn check_replaceable(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The note printed while another process writes the index.
+pub fn waiting(dir: &Path) -> String {
+    format!(
+        "waiting for another newsdex process to finish updating {}",
+        dir.display()
+    )
+}
+
 /// Takes the writer lock of the index in `dir` (waiting for another newsdex
 /// process with `wait`), so that nothing writes to it until the guard is
 /// dropped. `None` for a folder that is not a readable index.
@@ -239,18 +275,17 @@ pub fn lock(dir: &Path, wait: bool) -> Result<Option<tantivy::directory::Directo
             Ok(lock) => return Ok(Some(lock)),
             Err(LockError::LockBusy) if wait => {
                 if !waited {
-                    eprintln!(
-                        "newsdex: note: waiting for another newsdex process to finish updating {}",
-                        dir.display()
-                    );
+                    messages::note(&waiting(dir));
                     waited = true;
                 }
                 std::thread::sleep(std::time::Duration::from_millis(100));
             }
-            Err(LockError::LockBusy) => bail!(
-                "the index at {} is being updated by another newsdex process: wait for it to finish, or pass --wait",
-                dir.display()
-            ),
+            Err(LockError::LockBusy) => {
+                return Err(Error::Busy {
+                    dir: dir.to_path_buf(),
+                }
+                .into())
+            }
             Err(LockError::IoError(_)) => return Ok(None),
         }
     }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::thread;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::LogMergePolicy;
@@ -16,11 +16,13 @@ use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
 use crate::analysis;
 use crate::clock;
+use crate::error::Error;
 use crate::index::schema::{Fields, Header};
 use crate::index::store::{self, Store};
 use crate::ingest::article::Article;
 use crate::ingest::files::FileMeta;
 use crate::ingest::passage::{self, Passage};
+use crate::messages;
 
 /// Segments larger than this are left alone by the merges of a small write
 /// (`add`); `index` merges them.
@@ -140,18 +142,17 @@ impl Batcher {
                 Ok(w) => break w,
                 Err(TantivyError::LockFailure(LockError::LockBusy, _)) if wait => {
                     if !waited {
-                        eprintln!(
-                            "newsdex: note: waiting for another newsdex process to finish updating {}",
-                            store.dir.display()
-                        );
+                        messages::note(&store::waiting(&store.dir));
                         waited = true;
                     }
                     thread::sleep(Duration::from_millis(100));
                 }
-                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => bail!(
-                    "the index at {} is being updated by another newsdex process: wait for it to finish, or pass --wait",
-                    store.dir.display()
-                ),
+                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                    return Err(Error::Busy {
+                        dir: store.dir.clone(),
+                    }
+                    .into())
+                }
                 Err(e) => {
                     return Err(e).with_context(|| {
                         format!("cannot write to the index at {}", store.dir.display())

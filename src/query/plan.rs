@@ -15,7 +15,7 @@ use tantivy::{Searcher, Term};
 
 use crate::analysis::{self, analyzer, is_stop_word, stem_prefixes, Stems};
 use crate::index::schema::Fields;
-use crate::query::{Leaf, Node, Scope};
+use crate::query::{Leaf, Node, QueryError, Scope};
 
 /// How much a headline or tag occurrence counts next to one in the text,
 /// in an article's score (see [`crate::search::evidence`]). In a passage's own
@@ -250,16 +250,18 @@ impl<'a> Compiler<'a> {
 
     fn plan(mut self, node: &Node) -> Result<Plan> {
         let expr = self.node(node)?.ok_or_else(|| {
-            anyhow::anyhow!("the query has no words to search for (only punctuation): add a word")
+            QueryError("the query has no words to search for (only punctuation): add a word".into())
         })?;
         let mut positive = Vec::new();
         collect_positive(&expr, false, &mut positive);
         positive.sort_unstable();
         positive.dedup();
         if positive.is_empty() && !self.drop_stop_words {
-            anyhow::bail!(
+            return Err(QueryError(
                 "the query only excludes words: add a word to search for, as in `mexico -trade`"
-            );
+                    .into(),
+            )
+            .into());
         }
         Ok(Plan {
             leaves: self.leaves,
@@ -326,9 +328,10 @@ impl<'a> Compiler<'a> {
                 }
             };
             if self.words > MAX_QUERY_WORDS {
-                anyhow::bail!(
+                return Err(QueryError(format!(
                     "the query looks up more than {MAX_QUERY_WORDS} words (its prefixes match too many): use fewer or longer prefixes"
-                );
+                ))
+                .into());
             }
         }
         Ok(matcher)
@@ -436,9 +439,11 @@ impl<'a> Compiler<'a> {
                     }
                     self.scanned += 1;
                     if self.scanned > MAX_SCANNED {
-                        anyhow::bail!(
+                        return Err(QueryError(
                             "the query's prefixes match too many words to look them up: use fewer or longer prefixes"
-                        );
+                                .into(),
+                        )
+                        .into());
                     }
                     if let Ok(word) = std::str::from_utf8(stream.key()) {
                         *found.entry(word.to_string()).or_default() +=

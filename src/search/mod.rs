@@ -22,6 +22,7 @@ mod feedback;
 pub mod highlight;
 mod hits;
 mod rank;
+pub mod read;
 
 use std::sync::Arc;
 
@@ -46,6 +47,19 @@ pub struct SearchOptions {
     pub any: bool,
     /// With `any`: expand the query with words from its best articles.
     pub expand: bool,
+}
+
+impl Default for SearchOptions {
+    /// The command line's defaults: 10 passages, at most 3 from one article,
+    /// all the words.
+    fn default() -> SearchOptions {
+        SearchOptions {
+            limit: 10,
+            per_article: 3,
+            any: false,
+            expand: true,
+        }
+    }
 }
 
 /// The JSON document of a search (a contract: see the README).
@@ -161,10 +175,9 @@ pub fn search(store: &Store, query_text: &str, opts: &SearchOptions) -> Result<R
         Ok(node) => node,
         Err(e) if opts.any => {
             notes.push(format!("read the query as plain words ({e})"));
-            query::parse(&query::plain_words(query_text))
-                .map_err(|e| anyhow::anyhow!("invalid query: {e}"))?
+            query::parse(&query::plain_words(query_text))?
         }
-        Err(e) => anyhow::bail!("invalid query: {e}"),
+        Err(e) => return Err(e.into()),
     };
     let reader = store.reader()?;
     let searcher = reader.searcher();
