@@ -19,6 +19,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
 use crate::clock;
+use crate::index::change::{self, AtPath, Change};
 use crate::index::schema::Header;
 use crate::index::schema::{Fields, ARTICLE_KEY};
 use crate::index::store::Store;
@@ -253,7 +254,7 @@ fn lookup(
         .fast_fields()
         .u64(ARTICLE_KEY)?
         .first(addr.doc_id)
-        .unwrap_or(0);
+        .ok_or_else(|| anyhow::anyhow!("the indexed article {value} has no serial number"))?;
     Ok(Some((header, serial)))
 }
 
@@ -300,35 +301,43 @@ fn add_one(
     article.path = rel.clone();
     let seeds_path = |rel: &str| seeds.join(rel).display().to_string();
     let indexed = lookup(searcher, f, f.path, &rel)?;
-    if indexed.as_ref().is_some_and(|(h, _)| h.id == id) {
-        return Ok(Outcome::Unchanged {
-            path: seeds_path(&rel),
-        });
-    }
+    let at_path = indexed.as_ref().map(|(h, serial)| AtPath {
+        id: &h.id,
+        serial: *serial,
+    });
     let owner = match added_ids.get(&id) {
         Some(p) => Some(p.clone()),
         None => lookup(searcher, f, f.id, &id)?
             .map(|(h, _)| h.path)
-            .filter(|p| *p != rel && seeds.join(p).exists()),
+            .filter(|p| seeds.join(p).exists()),
     };
-    if let Some(of) = owner {
-        return Ok(Outcome::Duplicate {
-            given: c.given,
-            of: seeds_path(&of),
-        });
-    }
+    let replaced = match change::decide(&rel, &id, at_path, owner.as_deref()) {
+        Change::Unchanged { .. } => {
+            return Ok(Outcome::Unchanged {
+                path: seeds_path(&rel),
+            })
+        }
+        Change::Duplicate { of, .. } => {
+            return Ok(Outcome::Duplicate {
+                given: c.given,
+                of: seeds_path(&of),
+            })
+        }
+        Change::Changed { serial } => Some(serial),
+        Change::New => None,
+    };
     let dest = seeds.join(&rel);
     if c.copy && fs::symlink_metadata(&dest).is_err() {
         write_new(&dest, &text)?;
     }
-    let meta = FileMeta::of(&dest).unwrap_or_default();
-    if let Some((_, serial)) = indexed {
+    let meta = FileMeta::of(&dest).with_context(|| format!("cannot read {}", dest.display()))?;
+    if let Some(serial) = replaced {
         batcher.delete_article(serial);
     }
     batcher.add_article(&article, meta)?;
     added_ids.insert(id, rel.clone());
     let path = seeds_path(&rel);
-    Ok(if indexed.is_some() {
+    Ok(if replaced.is_some() {
         Outcome::Updated { path }
     } else {
         Outcome::Added { path }

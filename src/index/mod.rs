@@ -4,6 +4,7 @@
 
 pub mod add;
 pub mod build;
+pub mod change;
 pub mod schema;
 pub mod store;
 pub mod sync;

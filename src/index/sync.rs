@@ -19,6 +19,7 @@ use tantivy::columnar::{ColumnIndex, StrColumn};
 use tantivy::{DocId, Searcher};
 
 use crate::clock;
+use crate::index::change::{self, AtPath, Change};
 use crate::index::schema::{ARTICLE_KEY, ID, MTIME, PATH, SIZE};
 use crate::index::store::Store;
 use crate::index::writer::{Batcher, CommitInfo};
@@ -83,19 +84,24 @@ pub fn indexed(searcher: &Searcher) -> Result<FxHashMap<String, Indexed>> {
         let id_terms = terms(&ids)?;
         for (ord, doc) in first.into_iter().enumerate() {
             let Some(doc) = doc else { continue };
+            let path = std::mem::take(&mut path_terms[ord]);
+            // What the first passage must record: a missing value is a
+            // damaged index, never a zero (0 is a serial number too).
+            let missing = |what: &str| anyhow::anyhow!("the article {path} has no recorded {what}");
             let id = ids
                 .ords()
                 .first(doc)
                 .and_then(|o| id_terms.get(o as usize))
                 .cloned()
-                .unwrap_or_default();
+                .ok_or_else(|| missing("content id"))?;
             let meta = FileMeta {
-                size: sizes.first(doc).unwrap_or(0),
-                mtime: mtimes.first(doc).unwrap_or(0),
+                size: sizes.first(doc).ok_or_else(|| missing("size"))?,
+                mtime: mtimes
+                    .first(doc)
+                    .ok_or_else(|| missing("modification time"))?,
             };
-            let serial = serials.first(doc).unwrap_or(0);
-            out.entry(std::mem::take(&mut path_terms[ord]))
-                .or_insert(Indexed { id, meta, serial });
+            let serial = serials.first(doc).ok_or_else(|| missing("serial number"))?;
+            out.entry(path).or_insert(Indexed { id, meta, serial });
         }
     }
     Ok(out)
@@ -220,51 +226,56 @@ pub fn refresh(
                 continue;
             }
         };
-        let previous_id = before.map(|b| b.id.clone());
         let owners = owners.get_or_insert_with(|| {
             indexed
                 .iter()
                 .map(|(path, entry)| (entry.id.clone(), path.clone()))
                 .collect()
         });
-        let duplicate_of = owners
-            .get(&article.id)
-            .filter(|owner| **owner != file.rel)
-            .cloned();
-        if let Some(of) = duplicate_of {
-            if let (Some(w), Some(serial)) = (writer.as_deref_mut(), previous_serial) {
-                w.delete_article(serial);
-            }
-            if let Some(old) = &previous_id {
-                owners.remove(old);
-                counts.articles -= 1;
-            }
-            counts.duplicates += 1;
-            on_event(&Event::Duplicate(Duplicate {
-                path: file.rel.clone(),
-                of,
-            }));
-            continue;
+        let at_path = before.map(|b| AtPath {
+            id: &b.id,
+            serial: b.serial,
+        });
+        let owner = owners.get(&article.id).map(String::as_str);
+        let change = change::decide(&file.rel, &article.id, at_path, owner);
+        let replaced = match &change {
+            Change::Changed { serial } | Change::Unchanged { serial } => Some(*serial),
+            Change::Duplicate { replaces, .. } => *replaces,
+            Change::New => None,
+        };
+        if let (Some(w), Some(serial)) = (writer.as_deref_mut(), replaced) {
+            w.delete_article(serial);
         }
-        if let Some(w) = writer.as_deref_mut() {
-            if let Some(serial) = previous_serial {
-                w.delete_article(serial);
-            }
-            w.add_article(&article, meta)?;
+        if let Some(old) = before
+            .map(|b| b.id.clone())
+            .filter(|old| *old != article.id)
+        {
+            owners.remove(&old);
         }
-        match previous_id {
+        match change {
+            Change::Duplicate { of, replaces } => {
+                counts.articles -= usize::from(replaces.is_some());
+                counts.duplicates += 1;
+                on_event(&Event::Duplicate(Duplicate {
+                    path: file.rel.clone(),
+                    of,
+                }));
+                continue;
+            }
             // Touched but not changed: re-recorded with its new time, not counted.
-            Some(old) if old == article.id => counts.unchanged += 1,
-            Some(old) => {
-                owners.remove(&old);
+            Change::Unchanged { .. } => counts.unchanged += 1,
+            Change::Changed { .. } => {
                 counts.updated += 1;
                 on_event(&Event::Updated(file.rel.clone()));
             }
-            None => {
+            Change::New => {
                 counts.added += 1;
                 counts.articles += 1;
                 on_event(&Event::Added(file.rel.clone()));
             }
+        }
+        if let Some(w) = writer.as_deref_mut() {
+            w.add_article(&article, meta)?;
         }
         owners.insert(article.id.clone(), file.rel.clone());
     }

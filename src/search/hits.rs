@@ -155,8 +155,11 @@ impl Run<'_> {
             .and_then(|v| v.as_str())
             .unwrap_or_default()
             .to_string();
-        let ordinal = u64_of(f.ordinal).unwrap_or(0);
-        let kind = PassageKind::from_code(u64_of(f.kind).unwrap_or(0));
+        let ordinal = u64_of(f.ordinal)
+            .ok_or_else(|| anyhow::anyhow!("a passage has no recorded ordinal"))?;
+        let kind = PassageKind::from_code(
+            u64_of(f.kind).ok_or_else(|| anyhow::anyhow!("a passage has no recorded kind"))?,
+        );
         let header = match rerank.headers.get(&r.article) {
             Some(h) => h.clone(),
             None => {

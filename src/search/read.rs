@@ -51,7 +51,10 @@ pub fn article(searcher: &Searcher, fields: &Fields, key: &str) -> Result<Option
         passages.push(Passage {
             ordinal: number(fields.ordinal)
                 .ok_or_else(|| anyhow::anyhow!("a passage of {key} has no ordinal"))?,
-            kind: PassageKind::from_code(number(fields.kind).unwrap_or(0)),
+            kind: PassageKind::from_code(
+                number(fields.kind)
+                    .ok_or_else(|| anyhow::anyhow!("a passage of {key} has no kind"))?,
+            ),
             text: doc
                 .get_first(fields.text)
                 .and_then(|v| v.as_str())
