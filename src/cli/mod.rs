@@ -120,14 +120,18 @@ impl ColorWhen {
     /// `auto` colours only a terminal, and not when `NO_COLOR` is set or
     /// `TERM` is `dumb`.
     fn enabled(self) -> bool {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        self.decide(io::stdout().is_terminal(), no_color, dumb)
+    }
+
+    /// The decision, from what `enabled` reads of the terminal and the
+    /// environment.
+    fn decide(self, terminal: bool, no_color: bool, dumb: bool) -> bool {
         match self {
             ColorWhen::Always => true,
             ColorWhen::Never => false,
-            ColorWhen::Auto => {
-                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-                let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-                io::stdout().is_terminal() && !no_color && !dumb
-            }
+            ColorWhen::Auto => terminal && !no_color && !dumb,
         }
     }
 }
@@ -390,6 +394,17 @@ mod tests {
             .into_iter()
             .map(|a| a.into_string().unwrap())
             .collect()
+    }
+
+    #[test]
+    fn colour_on_a_terminal_unless_no_color_or_a_dumb_terminal() {
+        use ColorWhen::*;
+        assert!(Auto.decide(true, false, false));
+        assert!(!Auto.decide(false, false, false), "not on a pipe");
+        assert!(!Auto.decide(true, true, false), "NO_COLOR");
+        assert!(!Auto.decide(true, false, true), "TERM=dumb");
+        assert!(Always.decide(false, true, true));
+        assert!(!Never.decide(true, false, false));
     }
 
     #[test]

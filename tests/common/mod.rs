@@ -76,6 +76,17 @@ impl Corpus {
     }
 }
 
+/// The articles of the hits, in order, each once.
+pub fn hit_paths(doc: &Value) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    for (path, _) in hit_ids(doc) {
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    paths
+}
+
 /// The highlighted substrings of one hit's passage.
 pub fn marked(hit: &Value) -> Vec<String> {
     let text = hit["passage"]["text"].as_str().expect("text");
