@@ -23,6 +23,8 @@ pub mod messages;
 pub mod output;
 pub mod query;
 pub mod search;
+#[cfg(test)]
+mod testing;
 
 pub use api::Index;
 pub use error::{Error, Exit};

@@ -149,6 +149,19 @@ impl Store {
         })
     }
 
+    /// A new, empty index in memory (for tests).
+    #[cfg(test)]
+    pub fn in_memory() -> Store {
+        let (schema, fields) = schema::build();
+        let index = Index::create_in_ram(schema);
+        index.tokenizers().register(ANALYZER_NAME, analyzer());
+        Store {
+            index,
+            fields,
+            dir: PathBuf::from("(memory)"),
+        }
+    }
+
     /// Creates a new, empty index in `dir`, removing whatever index files
     /// were there (an index of another format).
     pub fn create(dir: &Path) -> Result<Store> {

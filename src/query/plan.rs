@@ -146,11 +146,15 @@ impl Plan {
         fields: &Fields,
         natural: bool,
     ) -> Result<Plan> {
-        let plan = Compiler::new(searcher, fields, natural).plan(node)?;
-        if natural && plan.positive.is_empty() {
-            return Compiler::new(searcher, fields, false).plan(node);
+        if natural {
+            // Only stop words (`the of`) leave nothing: search them after all.
+            if let Ok(plan) = Compiler::new(searcher, fields, true).plan(node) {
+                if !plan.positive.is_empty() {
+                    return Ok(plan);
+                }
+            }
         }
-        Ok(plan)
+        Compiler::new(searcher, fields, false).plan(node)
     }
 
     /// Whether the boolean tree filters articles beyond "a passage matches
@@ -490,4 +494,78 @@ pub fn year_query(from: u64, to: u64, f: &Fields) -> RangeQuery {
         Bound::Included(Term::from_field_u64(f.year, from)),
         Bound::Included(Term::from_field_u64(f.year, to)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{parse, relax};
+    use crate::testing::store_with;
+
+    fn compile(query: &str, natural: bool) -> Plan {
+        let store = store_with(
+            &[
+                ("a.txt", "Strikes\n\nThe strike and the striking workers.\n"),
+                (
+                    "b.txt",
+                    "Stroke\n\nA stroke of luck; economy, economic, econometrics.\n",
+                ),
+            ],
+            1,
+        );
+        let searcher = store.reader().unwrap().searcher();
+        let node = parse(query).unwrap();
+        let node = if natural { relax(&node) } else { node };
+        Plan::compile(&node, &searcher, &store.fields, natural).unwrap()
+    }
+
+    fn pattern(plan: &Plan, leaf: usize) -> &Pattern {
+        match &plan.leaves[leaf] {
+            Matcher::Text { pattern, .. } => pattern,
+            Matcher::Year { .. } => panic!("a year"),
+        }
+    }
+
+    #[test]
+    fn a_word_is_every_form_of_its_stem_in_the_index() {
+        let plan = compile("strikes", false);
+        assert_eq!(
+            pattern(&plan, 0),
+            &Pattern::Stem(
+                "strike".into(),
+                vec!["strike".into(), "strikes".into(), "striking".into()]
+            )
+        );
+        // Quoted: the form as written.
+        let plan = compile("\"strikes\"", false);
+        assert_eq!(
+            pattern(&plan, 0),
+            &Pattern::Exact(vec!["strikes".into()], 0)
+        );
+    }
+
+    #[test]
+    fn a_prefix_is_the_words_that_start_with_it_and_repeats_weigh_more() {
+        let plan = compile("econ* econ*", false);
+        assert_eq!(plan.leaves.len(), 1, "read once");
+        assert_eq!(
+            pattern(&plan, 0),
+            &Pattern::AnyOf(vec![
+                "econometrics".into(),
+                "economic".into(),
+                "economy".into()
+            ])
+        );
+        assert!(matches!(plan.leaves[0], Matcher::Text { weight, .. } if weight == 2.0));
+    }
+
+    #[test]
+    fn natural_queries_leave_stop_words_out_unless_nothing_is_left() {
+        let plan = compile("the striking of luck", true);
+        assert_eq!(plan.ignored, ["the", "of"]);
+        assert_eq!(plan.positive.len(), 2);
+        let only = compile("the of", true);
+        assert!(only.ignored.is_empty());
+        assert_eq!(only.positive.len(), 2);
+    }
 }

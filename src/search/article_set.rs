@@ -24,7 +24,7 @@ impl Bits {
         self.0[word] |= 1 << (i % 64);
     }
 
-    fn contains(&self, i: u64) -> bool {
+    pub(crate) fn contains(&self, i: u64) -> bool {
         self.0
             .get((i / 64) as usize)
             .is_some_and(|w| (w >> (i % 64)) & 1 == 1)

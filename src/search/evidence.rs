@@ -565,3 +565,80 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod index_tests {
+    use crate::query::parse;
+    use crate::query::plan::Plan;
+    use crate::search::evidence::Evidence;
+    use crate::testing::store_with;
+
+    #[test]
+    fn each_leaf_gives_its_articles_and_articles_their_scores() {
+        // Three articles over two segments; "quota" only in b's headline.
+        let store = store_with(
+            &[
+                (
+                    "a.txt",
+                    "Coffee\n\nCoffee exports rose.\n\nCoffee prices too.\n",
+                ),
+                ("b.txt", "Export quota\n\nCoffee exports fell once.\n"),
+                ("c.txt", "Tea\n\nTea exports held.\n"),
+            ],
+            2,
+        );
+        let searcher = store.reader().unwrap().searcher();
+        let plan = Plan::compile(
+            &parse("coffee quota").unwrap(),
+            &searcher,
+            &store.fields,
+            false,
+        )
+        .unwrap();
+        let evidence = Evidence::gather(&searcher, &store.fields, &plan).unwrap();
+        let number = |path: &str| {
+            let read = crate::search::read::article(&searcher, &store.fields, path)
+                .unwrap()
+                .unwrap();
+            let first = crate::search::articles::Articles::of(&searcher).unwrap();
+            (0..first.count() as u32)
+                .find(|n| {
+                    let (seg, docs) = first.passages(*n).unwrap();
+                    let doc: tantivy::TantivyDocument = searcher
+                        .doc(tantivy::DocAddress::new(seg, docs.start))
+                        .unwrap();
+                    crate::index::schema::Header::from_doc(&doc, &store.fields)
+                        .is_some_and(|h| h.path == read.header.path)
+                })
+                .unwrap()
+        };
+        let (a, b, c) = (number("a.txt"), number("b.txt"), number("c.txt"));
+        let members = |leaf: usize| -> Vec<u32> {
+            (0..3)
+                .filter(|n| evidence.sets[leaf].contains(u64::from(*n)))
+                .collect()
+        };
+        let mut coffee = vec![a, b];
+        coffee.sort();
+        assert_eq!(members(0), coffee);
+        assert_eq!(members(1), [b], "found by its headline");
+        let score = |n: u32| {
+            evidence
+                .scores
+                .iter()
+                .find(|s| s.article == n)
+                .map_or(0.0, |s| s.score)
+        };
+        assert!(score(b) > score(a), "b has both words");
+        assert!(score(a) > 0.0 && score(c) == 0.0);
+        // Every matching passage once, in document order.
+        let passages: usize = evidence.segments.iter().map(Vec::len).sum();
+        assert_eq!(
+            passages, 3,
+            "a's two coffee passages and b's one (which also holds its headline)"
+        );
+        for segment in &evidence.segments {
+            assert!(segment.windows(2).all(|w| w[0].doc < w[1].doc));
+        }
+    }
+}
