@@ -350,3 +350,44 @@ pub fn status(store: &Store, seeds: &Path) -> Result<Status> {
         status.new.is_empty() && status.changed.is_empty() && status.deleted.is_empty();
     Ok(status)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::writer::Batcher;
+    use crate::ingest::article;
+    use crate::testing::store_with;
+
+    #[test]
+    fn the_index_knows_each_file_once_with_its_size_and_time() {
+        let a = "Alpha\n\nFirst paragraph.\n\nSecond paragraph.\n";
+        let store = store_with(&[("a.txt", a), ("b.txt", "Beta\n\nOne.\n")], 1);
+        let known = indexed(&store.reader().unwrap().searcher()).unwrap();
+        let mut paths: Vec<&String> = known.keys().collect();
+        paths.sort();
+        assert_eq!(paths, ["a.txt", "b.txt"]);
+        assert_eq!(
+            known["a.txt"].meta,
+            FileMeta {
+                size: a.len() as u64,
+                mtime: 0
+            }
+        );
+        assert_eq!(known["b.txt"].meta.mtime, 1);
+        assert_ne!(known["a.txt"].id, known["b.txt"].id);
+
+        // Replaced: the old passages go, the new ones are the file.
+        let mut batcher = Batcher::open(&store, false, true).unwrap();
+        batcher.delete_article(known["a.txt"].serial);
+        let meta = FileMeta { size: 3, mtime: 9 };
+        batcher
+            .add_article(&article::parse("a.txt", "Alpha\n\nNew.\n"), meta)
+            .unwrap();
+        batcher.finish().unwrap();
+        let now = indexed(&store.reader().unwrap().searcher()).unwrap();
+        assert_eq!(now.len(), 2);
+        assert_eq!(now["a.txt"].meta, meta);
+        assert_ne!(now["a.txt"].serial, known["a.txt"].serial);
+        assert_ne!(now["a.txt"].id, known["a.txt"].id);
+    }
+}

@@ -230,3 +230,94 @@ fn results(
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::store_with;
+
+    const GROWERS: &str = "Coffee harvest\n\nRain came late to the valley this year.\n\n\
+        Growers said the coffee harvest doubled and coffee prices fell.\n";
+    const MARKETS: &str = "Markets\n\nTraders moved grain, sugar, cotton, wool, timber, \
+        copper, tin and, once, coffee.\n";
+
+    fn search_in(articles: &[(&str, &str)], query: &str, opts: &SearchOptions) -> Results {
+        search(&store_with(articles, 1), query, opts).unwrap()
+    }
+
+    #[test]
+    fn the_passage_with_the_words_ranks_first_with_its_words_highlighted() {
+        let found = search_in(
+            &[
+                ("markets.txt", MARKETS),
+                ("growers.txt", GROWERS),
+                ("tea.txt", "Tea\n\nTea held.\n"),
+            ],
+            "coffee",
+            &SearchOptions::default(),
+        );
+        let first = &found.hits[0];
+        assert_eq!(first.article.header.path, "growers.txt");
+        assert_eq!(
+            first.passage.ordinal, 2,
+            "the growers' paragraph, not the rain"
+        );
+        let words: Vec<&str> = first
+            .passage
+            .highlights
+            .iter()
+            .map(|&(s, e)| &first.passage.text[s..e])
+            .collect();
+        assert_eq!(words, ["coffee", "coffee"]);
+        assert_eq!(first.article.title_highlights, [(0, 6)]);
+        let paths: Vec<&str> = found
+            .hits
+            .iter()
+            .map(|h| h.article.header.path.as_str())
+            .collect();
+        // The growers' lead comes last: it matches by the headline only.
+        assert_eq!(paths, ["growers.txt", "markets.txt", "growers.txt"]);
+        assert_eq!(found.hits[2].passage.ordinal, 1);
+        assert!(found.hits[2].passage.highlights.is_empty());
+        assert_eq!(found.total_hits, 3);
+    }
+
+    #[test]
+    fn copies_of_a_passage_are_one_hit_that_names_the_others() {
+        let story = "Wire\n\nThe port of Santos shipped record coffee in March.\n";
+        let found = search_in(
+            &[
+                ("one.txt", story),
+                ("two.txt", story),
+                ("growers.txt", GROWERS),
+            ],
+            "santos coffee",
+            &SearchOptions::default(),
+        );
+        assert_eq!(found.hits.len(), 1);
+        let copies: Vec<&str> = found.hits[0]
+            .also_in
+            .iter()
+            .map(|c| c.path.as_str())
+            .collect();
+        let shown = found.hits[0].article.header.path.as_str();
+        assert_eq!(copies.len(), 1);
+        assert_ne!(copies[0], shown);
+        assert!(["one.txt", "two.txt"].contains(&shown));
+    }
+
+    #[test]
+    fn all_the_words_or_else_the_best_partial_matches() {
+        let articles = [("markets.txt", MARKETS), ("growers.txt", GROWERS)];
+        let found = search_in(&articles, "coffee valley", &SearchOptions::default());
+        assert!(!found.relaxed);
+        assert_eq!(found.hits[0].article.header.path, "growers.txt");
+        assert!(found
+            .hits
+            .iter()
+            .all(|h| h.article.header.path == "growers.txt"));
+        let found = search_in(&articles, "copper valley", &SearchOptions::default());
+        assert!(found.relaxed, "no article has both words");
+        assert_eq!(found.hits.len(), 2);
+    }
+}
