@@ -81,13 +81,7 @@ pub fn plain_words(input: &str) -> String {
 mod tests {
     use super::*;
     use crate::query::parse;
-
-    fn word(t: &str) -> Node {
-        Node::Leaf(Leaf::Word {
-            scope: Scope::Default,
-            text: t.into(),
-        })
-    }
+    use crate::query::parse::tests::word;
 
     #[test]
     fn relax_keeps_years_and_fields_required() {

@@ -471,10 +471,11 @@ pub fn positive_leaves(node: &Node) -> Vec<&Leaf> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn word(t: &str) -> Node {
+    /// A plain word, as the parser reads one.
+    pub(crate) fn word(t: &str) -> Node {
         Node::Leaf(Leaf::Word {
             scope: Scope::Default,
             text: t.into(),
