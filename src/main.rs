@@ -11,6 +11,7 @@ use newsdex::Exit;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    newsdex::cli::forget_empty_env();
     let argv = newsdex::cli::normalize_args(std::env::args_os().collect());
     let args = match newsdex::cli::Cli::try_parse_from(argv) {
         Ok(args) => args,

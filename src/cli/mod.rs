@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::error::{Error, Exit};
 use crate::index::add::{Input, Outcome};
@@ -59,16 +59,38 @@ pub enum Command {
     /// Search the index; prints the best passages, best first.
     ///
     /// Exit status: 0 when something was found, 1 when nothing was, 2 on error.
+    #[command(after_help = QUERY_HELP)]
     Search(SearchArgs),
+    /// Print the shell completion script for SHELL (e.g. `newsdex completions bash > ~/.local/share/bash-completion/completions/newsdex`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, in roff (e.g. `newsdex man | man -l -`); `newsdex man search` for a command's page.
+    Man {
+        /// The command whose page to print (index, add, status, search, ...).
+        command: Option<String>,
+    },
 }
+
+/// The query language in brief, under `newsdex search --help`.
+const QUERY_HELP: &str = "\
+Query language (the README's \"Query language\" has it all):
+  oil prices           articles with every word (price also finds prices)
+  '\"oil prices\"'       the exact phrase (quote the quotes in a shell); \"oil prices\"~2: 2 words of slop
+  oil OR gas           either word; ( ) group; AND is implied
+  oil -gas, oil NOT gas  oil without gas
+  econ*                words that start with econ
+  title:oil            one field: title, tags, publisher, text; title:(oil OR gas)
+  year:1987            the year; year:>=2020, year:[2004 TO 2006]";
 
 #[derive(Debug, Args)]
 pub struct Paths {
     /// Folder of article files [default: seeds]
-    #[arg(long = "seeds", value_name = "DIR")]
+    #[arg(long = "seeds", value_name = "DIR", env = "NEWSDEX_SEEDS")]
     pub seeds_arg: Option<PathBuf>,
     /// Folder of the index [default: index]
-    #[arg(long = "index", value_name = "DIR")]
+    #[arg(long = "index", value_name = "DIR", env = "NEWSDEX_INDEX")]
     pub index_arg: Option<PathBuf>,
 }
 
@@ -104,7 +126,7 @@ pub struct SearchArgs {
     /// When to colour highlights in text output.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
-    /// The query (its words are joined with spaces). See the README for the syntax.
+    /// The query (its words are joined with spaces): see the query language below.
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
 }
@@ -200,6 +222,20 @@ fn is_short_option(s: &str) -> bool {
     }
 }
 
+/// The environment variables that stand for `--index` and `--seeds`.
+pub const ENV_VARS: [&str; 2] = ["NEWSDEX_INDEX", "NEWSDEX_SEEDS"];
+
+/// Unsets those of [`ENV_VARS`] that are set but empty, so that
+/// `NEWSDEX_INDEX=` means the default (as an empty `NO_COLOR` does) rather
+/// than a missing value. Call before other threads start.
+pub fn forget_empty_env() {
+    for name in ENV_VARS {
+        if std::env::var_os(name).is_some_and(|v| v.is_empty()) {
+            std::env::remove_var(name);
+        }
+    }
+}
+
 /// The one-line error for arguments clap refused (`unexpected argument
 /// '-i' found`), or `None` for help and version, which clap prints itself.
 pub fn usage_error(err: &clap::Error) -> Option<String> {
@@ -243,6 +279,12 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
             Ok(Exit::Found)
         }
         Command::Search(args) => search_command(args),
+        Command::Completions { shell } => {
+            let mut out = io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "newsdex", &mut out);
+            Ok(Exit::Found)
+        }
+        Command::Man { command } => man_page(command.as_deref()),
         Command::Add {
             paths,
             wait,
@@ -260,6 +302,59 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
             Ok(Exit::Found)
         }
     }
+}
+
+/// Prints the manual page of newsdex, or of one of its commands.
+fn man_page(command: Option<&str>) -> Result<Exit, Error> {
+    let top = Cli::command();
+    let page = match command {
+        None => top,
+        Some(name) => {
+            let names: Vec<String> = top
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            let Some(sub) = top.find_subcommand(name) else {
+                return Err(Error::Other(anyhow::anyhow!(
+                    "no command `{name}`: the manual has pages for {}",
+                    names.join(", ")
+                )));
+            };
+            sub.clone()
+                .name(format!("newsdex-{name}"))
+                .version(env!("CARGO_PKG_VERSION"))
+        }
+    };
+    let mut out = Vec::new();
+    render_man(&page, &mut out).map_err(|e| Error::Other(e.into()))?;
+    written_out(io::stdout().lock().write_all(&out))?;
+    Ok(Exit::Found)
+}
+
+/// clap_mangen's sections, with the text after the help (the query
+/// language) as a section of its own whose lines are kept as written.
+fn render_man(page: &clap::Command, out: &mut Vec<u8>) -> io::Result<()> {
+    let man = clap_mangen::Man::new(page.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    if page.has_subcommands() {
+        man.render_subcommands_section(out)?;
+    }
+    if let Some(after) = page.get_after_help() {
+        let text = after.to_string();
+        let mut lines = text.lines();
+        let title = lines.next().unwrap_or_default();
+        let title = title.split(" (").next().unwrap_or(title).to_uppercase();
+        writeln!(out, ".SH \"{title}\"\n.nf")?;
+        for line in lines {
+            writeln!(out, "{}", line.replace('\\', "\\e").replace('-', "\\-"))?;
+        }
+        writeln!(out, ".fi")?;
+    }
+    man.render_version_section(out)
 }
 
 fn add_command(paths: &Paths, wait: bool, inputs: &[PathBuf]) -> Result<Exit, Error> {

@@ -45,7 +45,9 @@ impl Corpus {
         let mut cmd = Command::cargo_bin("newsdex").expect("binary");
         cmd.current_dir(self.root())
             .env_remove("NO_COLOR")
-            .env_remove("TERM");
+            .env_remove("TERM")
+            .env_remove("NEWSDEX_INDEX")
+            .env_remove("NEWSDEX_SEEDS");
         cmd
     }
 
