@@ -96,3 +96,79 @@ fn search_help_summarises_the_query_language() {
                 .and(predicate::str::contains("'\"oil prices\"'")),
         );
 }
+
+/// Every article the query finds, sorted (for set comparisons).
+fn found(c: &Corpus, query: &str) -> Vec<String> {
+    let (doc, _) = c.search_json(&["-n", "100", query]);
+    let mut paths = common::hit_paths(&doc);
+    paths.sort();
+    paths
+}
+
+#[test]
+fn the_ignore_file_and_readme_files_leave_files_out() {
+    let c = Corpus::new();
+    let article = |title: &str| format!("{title}\n\nThe lighthouse keeper wrote about {title}.\n");
+    c.write("README.md", article("About this corpus"))
+        .write("reuters/README.md", article("About the wire"))
+        .write("reuters/LICENSE.txt", article("Licence terms"))
+        .write("reuters/a.txt", article("Storm"))
+        .write("reuters/b.draft.md", article("Draft storm"))
+        .write("drafts/c.txt", article("Unfinished"))
+        .write("deep/er/README.md", article("A story named readme"))
+        .write(
+            ".newsdexignore",
+            "# not yet\ndrafts/\n*.draft.md\n{a,b\n!reuters/README.md\n",
+        );
+    c.index_cmd().assert().success().stderr(
+        predicate::str::contains("2 paths left out by .newsdexignore; README.md, reuters/LICENSE.txt not read as articles")
+            .and(predicate::str::contains(".newsdexignore line 4: error parsing glob '{a,b'")),
+    );
+    assert_eq!(
+        found(&c, "lighthouse"),
+        ["deep/er/README.md", "reuters/README.md", "reuters/a.txt"]
+    );
+    let out = c.cmd().args(["status", "--json"]).output().unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        status["ignored"],
+        serde_json::json!([
+            {"path": "README.md", "by": "README/LICENSE"},
+            {"path": "drafts/", "by": "drafts/"},
+            {"path": "reuters/LICENSE.txt", "by": "README/LICENSE"},
+            {"path": "reuters/b.draft.md", "by": "*.draft.md"},
+        ])
+    );
+    assert_eq!(status["in_sync"], true);
+
+    // add refuses a file the ignore file names, and leaves out a README of
+    // a folder it is given, without failing.
+    c.cmd()
+        .args(["add", "seeds/drafts/c.txt"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "rejected seeds/drafts/c.txt: left out by `drafts/` in seeds/.newsdexignore",
+        ));
+    let outside = c.root().join("incoming");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(outside.join("README.txt"), article("Read me first")).unwrap();
+    std::fs::write(outside.join("gale.txt"), article("Gale")).unwrap();
+    c.cmd().args(["add", "incoming"]).assert().success().stdout(
+        predicate::str::contains("README.txt: a README or licence file, not an article")
+            .and(predicate::str::contains("added seeds/added/")),
+    );
+    assert_eq!(found(&c, "lighthouse").len(), 4, "gale added, README not");
+
+    // Changing the ignore file changes what the index holds (reuters/README.md
+    // is no longer re-included).
+    c.write(".newsdexignore", "reuters/a.txt\n");
+    c.index_cmd()
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("2 added, 0 updated, 2 removed"));
+    let now = found(&c, "lighthouse");
+    assert!(
+        now.contains(&"drafts/c.txt".to_string()) && !now.contains(&"reuters/a.txt".to_string())
+    );
+}

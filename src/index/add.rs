@@ -38,11 +38,29 @@ pub enum Input {
 /// What happened to one given article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Added { path: String },
-    Updated { path: String },
-    Unchanged { path: String },
-    Duplicate { given: String, of: String },
-    Rejected { given: String, reason: String },
+    Added {
+        path: String,
+    },
+    Updated {
+        path: String,
+    },
+    Unchanged {
+        path: String,
+    },
+    Duplicate {
+        given: String,
+        of: String,
+    },
+    /// Found in a folder given to `add`, left out on purpose (the ignore
+    /// file, or a README): not an error.
+    Ignored {
+        given: String,
+        reason: String,
+    },
+    Rejected {
+        given: String,
+        reason: String,
+    },
 }
 
 impl Outcome {
@@ -60,6 +78,7 @@ impl fmt::Display for Outcome {
             Outcome::Duplicate { given, of } => {
                 write!(f, "duplicate {given}: same content as {of} (not added)")
             }
+            Outcome::Ignored { given, reason } => write!(f, "ignored {given}: {reason}"),
             Outcome::Rejected { given, reason } => write!(f, "rejected {given}: {reason}"),
         }
     }
@@ -82,6 +101,8 @@ struct Candidate {
     rel: String,
     /// Whether it must be copied into the seeds folder.
     copy: bool,
+    /// Found in a folder given to `add` (rather than named).
+    in_folder: bool,
 }
 
 /// Adds `inputs` to the seeds folder and the index. `stdin` is read for `-`.
@@ -99,6 +120,24 @@ pub fn run(
     let mut items = Vec::new();
     for input in inputs {
         collect(input, &seeds_abs, &day_dir, &store.dir, stdin, &mut items);
+    }
+    // What `newsdex index` would leave out is not added either.
+    let rules = files::Rules::of(seeds);
+    for item in &mut items {
+        let Ok(c) = item else { continue };
+        let Some(by) = rules.excludes(&c.rel, false) else {
+            continue;
+        };
+        let ignored = files::Ignored {
+            path: c.rel.clone(),
+            by,
+        };
+        let (given, reason) = (c.given.clone(), ignored.reason(seeds));
+        *item = Err(if c.in_folder {
+            Outcome::Ignored { given, reason }
+        } else {
+            Outcome::Rejected { given, reason }
+        });
     }
     // The lock first: what is read must be what is then written to (another
     // process may rebuild the index while this one waits).
@@ -151,6 +190,7 @@ fn collect(
                 source: Source::Text(text),
                 rel: format!("{day_dir}/{name}"),
                 copy: true,
+                in_folder: false,
             }));
             return;
         }
@@ -166,11 +206,25 @@ fn collect(
         return;
     };
     if abs.is_dir() {
-        let walk = files::walk(&abs, Some(index_dir), files::Links::Skip);
+        // Outside the seeds folder, README and licence files at the top of
+        // the folder (or of a folder in it) are not articles; inside, the
+        // seeds folder's rules decide (below, in `run`).
+        let rules = if abs.starts_with(seeds_abs) {
+            files::Rules::none()
+        } else {
+            files::Rules::readme_only()
+        };
+        let walk = files::walk(&abs, Some(index_dir), files::Links::Skip, &rules);
         for skip in walk.skipped {
             out.push(Err(Outcome::Rejected {
                 given: skip.path,
                 reason: skip.reason,
+            }));
+        }
+        for ignored in walk.ignored {
+            out.push(Err(Outcome::Ignored {
+                given: abs.join(&ignored.path).display().to_string(),
+                reason: ignored.reason(seeds_abs),
             }));
         }
         let folder = abs.file_name().map_or_else(
@@ -179,12 +233,15 @@ fn collect(
         );
         for file in walk.files {
             let copy_to = format!("{day_dir}/{folder}/{}", file.rel);
-            out.push(Ok(candidate_for(
-                file.abs.display().to_string(),
-                file.abs,
-                seeds_abs,
-                &copy_to,
-            )));
+            out.push(Ok(Candidate {
+                in_folder: true,
+                ..candidate_for(
+                    file.abs.display().to_string(),
+                    file.abs,
+                    seeds_abs,
+                    &copy_to,
+                )
+            }));
         }
         return;
     }
@@ -228,6 +285,7 @@ fn candidate_for(given: String, abs: PathBuf, seeds_abs: &Path, copy_to: &str) -
         source: Source::File(abs),
         rel,
         copy,
+        in_folder: false,
     }
 }
 

@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::index::store::{self, Store};
 use crate::index::sync::{self, Counts, Event};
 use crate::index::writer::Batcher;
+use crate::ingest::files;
 use crate::output::plural;
 
 /// What `newsdex index` is asked to do.
@@ -72,6 +73,22 @@ impl Summary {
                 "; {n} read in another encoding than UTF-8 (converted; the files are unchanged)"
             ));
         }
+        if c.ignored > 0 {
+            let n = plural(c.ignored as u64, "path");
+            line.push_str(&format!("; {n} left out by {}", files::IGNORE_FILE));
+        }
+        if !c.not_articles.is_empty() {
+            let mut names: Vec<&str> = c.not_articles.iter().take(3).map(String::as_str).collect();
+            let more = c.not_articles.len() - names.len();
+            let more = format!("and {more} more");
+            if c.not_articles.len() > 3 {
+                names.push(&more);
+            }
+            line.push_str(&format!(
+                "; {} not read as articles (README/licence files; see `newsdex status`)",
+                names.join(", ")
+            ));
+        }
         if c.skipped > 0 {
             let n = plural(c.skipped as u64, "file");
             line.push_str(&format!("; {n} skipped (see warnings above)"));
@@ -93,6 +110,7 @@ fn progress_bar() -> ProgressBar {
 pub fn warning(event: &Event, seeds: &Path) -> Option<String> {
     match event {
         Event::Skipped(skip) => Some(skip.to_string()),
+        Event::Warning(w) => Some(w.clone()),
         Event::Duplicate(d) => Some(format!(
             "duplicate {}: same content as {}, indexed once",
             seeds.join(&d.path).display(),

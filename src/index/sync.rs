@@ -24,7 +24,7 @@ use crate::index::schema::{ARTICLE_KEY, ID, MTIME, PATH, SIZE};
 use crate::index::store::Store;
 use crate::index::writer::{Batcher, CommitInfo};
 use crate::ingest::article;
-use crate::ingest::files::{self, FileMeta, Skipped, SourceFile};
+use crate::ingest::files::{self, FileMeta, Ignored, Skipped, SourceFile};
 
 /// What the index holds for one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +118,10 @@ pub enum Event {
     Duplicate(Duplicate),
     /// Not an article (empty, binary, not UTF-8, unreadable, too large).
     Skipped(Skipped),
+    /// Left out on purpose: see [`files::Rules`].
+    Ignored(Ignored),
+    /// A problem with the ignore file.
+    Warning(String),
 }
 
 /// Counts for the summary line.
@@ -131,6 +135,10 @@ pub struct Counts {
     pub skipped: usize,
     /// Files read in another encoding than UTF-8, converted (not changed).
     pub converted: usize,
+    /// Files and folders left out by the ignore file.
+    pub ignored: usize,
+    /// README and licence files left out (paths).
+    pub not_articles: Vec<String>,
     /// Articles in the index after the refresh.
     pub articles: usize,
 }
@@ -170,10 +178,22 @@ pub fn refresh(
     on_progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Counts> {
     let mut counts = Counts::default();
-    let walk = files::walk(seeds, Some(exclude), files::Links::Follow);
+    let rules = files::Rules::of(seeds);
+    let walk = files::walk(seeds, Some(exclude), files::Links::Follow, &rules);
+    for warning in walk.warnings {
+        on_event(&Event::Warning(warning));
+    }
     for skip in walk.skipped {
         counts.skipped += 1;
         on_event(&Event::Skipped(skip));
+    }
+    for ignored in walk.ignored {
+        if ignored.is_readme_or_licence() {
+            counts.not_articles.push(ignored.path.clone());
+        } else {
+            counts.ignored += 1;
+        }
+        on_event(&Event::Ignored(ignored));
     }
     let present: FxHashSet<&str> = walk.files.iter().map(|f| f.rel.as_str()).collect();
     let mut gone: Vec<String> = indexed
@@ -302,6 +322,11 @@ pub struct Status {
     pub duplicates: Vec<Duplicate>,
     /// Files that are not articles.
     pub skipped: Vec<Skipped>,
+    /// Files and folders left out on purpose (the ignore file, README and
+    /// licence files).
+    pub ignored: Vec<Ignored>,
+    /// Problems with the ignore file.
+    pub warnings: Vec<String>,
 }
 
 /// A file whose content is already indexed under another path.
@@ -331,6 +356,8 @@ pub fn status(store: &Store, seeds: &Path) -> Result<Status> {
         deleted: Vec::new(),
         duplicates: Vec::new(),
         skipped: Vec::new(),
+        ignored: Vec::new(),
+        warnings: Vec::new(),
     };
     refresh(
         indexed,
@@ -343,6 +370,8 @@ pub fn status(store: &Store, seeds: &Path) -> Result<Status> {
             Event::Removed(p) => status.deleted.push(p),
             Event::Duplicate(d) => status.duplicates.push(d),
             Event::Skipped(s) => status.skipped.push(s),
+            Event::Ignored(i) => status.ignored.push(i),
+            Event::Warning(w) => status.warnings.push(w),
         },
         &mut |_, _| {},
     )?;

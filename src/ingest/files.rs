@@ -7,6 +7,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::Match;
 use walkdir::WalkDir;
 
 /// Files larger than this are not articles; they are skipped.
@@ -39,6 +41,147 @@ impl fmt::Display for Skipped {
 pub struct Walk {
     pub files: Vec<SourceFile>,
     pub skipped: Vec<Skipped>,
+    /// Files and folders left out on purpose (see [`Rules`]).
+    pub ignored: Vec<Ignored>,
+    /// Problems with the ignore file (a line that is not a pattern).
+    pub warnings: Vec<String>,
+}
+
+/// The ignore file of a seeds folder (gitignore syntax).
+pub const IGNORE_FILE: &str = ".newsdexignore";
+
+/// A file or folder left out on purpose.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Ignored {
+    /// Relative to the seeds folder, `/` separators; a folder ends with `/`.
+    pub path: String,
+    /// Why: the pattern of the ignore file that matched, or the rule for
+    /// README and licence files.
+    pub by: String,
+}
+
+/// What `by` says of a README or licence file that no pattern names.
+pub const NOT_AN_ARTICLE: &str = "README/LICENSE";
+
+impl Ignored {
+    /// Whether the README/licence rule left it out (not a pattern).
+    pub fn is_readme_or_licence(&self) -> bool {
+        self.by == NOT_AN_ARTICLE
+    }
+
+    /// Why it was left out, in a sentence for `seeds`' user.
+    pub fn reason(&self, seeds: &Path) -> String {
+        let file = seeds.join(IGNORE_FILE);
+        if self.is_readme_or_licence() {
+            let name = self.path.rsplit('/').next().unwrap_or(&self.path);
+            format!(
+                "a README or licence file, not an article (to index it, add the line `!{name}` to {})",
+                file.display()
+            )
+        } else {
+            format!("left out by `{}` in {}", self.by, file.display())
+        }
+    }
+}
+
+/// Which files of the seeds folder are not articles: those the ignore file
+/// ([`IGNORE_FILE`], gitignore syntax, at the top of the seeds folder)
+/// names, and README and licence files at the top of the seeds folder or of
+/// a folder inside it (a source's folder), unless the ignore file
+/// re-includes them (`!README.md`).
+#[derive(Debug, Default)]
+pub struct Rules {
+    patterns: Option<Gitignore>,
+    /// Whether README and licence files are left out.
+    readme: bool,
+    /// Lines of the ignore file that could not be read, and why.
+    pub warnings: Vec<String>,
+}
+
+impl Rules {
+    /// Rules that leave nothing out.
+    pub fn none() -> Rules {
+        Rules::default()
+    }
+
+    /// Only the rule for README and licence files (a folder outside the
+    /// seeds folder, given to `add`).
+    pub fn readme_only() -> Rules {
+        Rules {
+            readme: true,
+            ..Rules::default()
+        }
+    }
+
+    /// The rules of `seeds`: its ignore file, if there is one, and the rule
+    /// for README and licence files.
+    pub fn of(seeds: &Path) -> Rules {
+        let path = seeds.join(IGNORE_FILE);
+        let text = match fs::read(&path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Rules::readme_only(),
+            Err(e) => {
+                return Rules {
+                    warnings: vec![format!(
+                        "cannot read {} ({e}): no file is ignored by it",
+                        path.display()
+                    )],
+                    ..Rules::readme_only()
+                }
+            }
+        };
+        let mut builder = GitignoreBuilder::new(seeds);
+        let mut warnings = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            if let Err(e) = builder.add_line(Some(path.clone()), line) {
+                warnings.push(format!(
+                    "{} line {}: {e}; the line is left out",
+                    path.display(),
+                    n + 1
+                ));
+            }
+        }
+        let patterns = match builder.build() {
+            Ok(patterns) => Some(patterns),
+            Err(e) => {
+                warnings.push(format!(
+                    "cannot use {} ({e}): no file is ignored by it",
+                    path.display()
+                ));
+                None
+            }
+        };
+        Rules {
+            patterns,
+            warnings,
+            readme: true,
+        }
+    }
+
+    /// Why the file or folder `rel` (relative to the seeds folder) is left
+    /// out, or `None` when it is read.
+    pub fn excludes(&self, rel: &str, is_dir: bool) -> Option<String> {
+        if let Some(patterns) = &self.patterns {
+            match patterns.matched_path_or_any_parents(rel, is_dir) {
+                Match::Ignore(glob) => return Some(glob.original().to_string()),
+                Match::Whitelist(_) => return None,
+                Match::None => {}
+            }
+        }
+        (self.readme && !is_dir && rel.matches('/').count() <= 1 && is_readme_or_licence(rel))
+            .then(|| NOT_AN_ARTICLE.to_string())
+    }
+}
+
+/// A README or licence file (`README.md`, `readme.txt`, `LICENSE`,
+/// `LICENCE-MIT.md`, `COPYING.txt`), by its name.
+pub fn is_readme_or_licence(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let stem = name.split('.').next().unwrap_or(&name);
+    stem == "readme"
+        || stem == "copying"
+        || stem.starts_with("license")
+        || stem.starts_with("licence")
 }
 
 /// Whether newsdex reads this file: a `.txt` or `.md` file.
@@ -69,16 +212,21 @@ pub enum Links {
 }
 
 /// Walks `seeds` recursively for `.txt` and `.md` files, leaving out hidden
-/// entries and the folder `exclude` (the index, when it lives inside the
-/// seeds folder). Files come in a stable order: by name, folder by folder.
-pub fn walk(seeds: &Path, exclude: Option<&Path>, links: Links) -> Walk {
+/// entries, the folder `exclude` (the index, when it lives inside the
+/// seeds folder) and what `rules` leave out. Files come in a stable order:
+/// by name, folder by folder.
+pub fn walk(seeds: &Path, exclude: Option<&Path>, links: Links, rules: &Rules) -> Walk {
     let exclude = exclude.and_then(|p| p.canonicalize().ok());
-    let mut out = Walk::default();
+    let mut out = Walk {
+        warnings: rules.warnings.clone(),
+        ..Walk::default()
+    };
     let mut followed: HashSet<PathBuf> = seeds.canonicalize().into_iter().collect();
     let mut w = Walker {
         seeds,
         exclude: exclude.as_deref(),
         links,
+        rules,
         followed: &mut followed,
         out: &mut out,
     };
@@ -90,6 +238,7 @@ struct Walker<'a> {
     seeds: &'a Path,
     exclude: Option<&'a Path>,
     links: Links,
+    rules: &'a Rules,
     /// Folders already walked (by their real path), so links never loop.
     followed: &'a mut HashSet<PathBuf>,
     out: &'a mut Walk,
@@ -108,7 +257,8 @@ impl Walker<'_> {
     /// link to a folder in turn, unless it leads to a folder above it or
     /// already walked.
     fn dir(&mut self, dir: &Path) {
-        let exclude = self.exclude;
+        let (exclude, rules, seeds) = (self.exclude, self.rules, self.seeds);
+        let mut ignored = Vec::new();
         let entries = WalkDir::new(dir)
             // By name: siblings share their parent's path, so comparing whole
             // paths orders them by name without re-parsing each path for its
@@ -117,9 +267,22 @@ impl Walker<'_> {
             .into_iter()
             .filter_entry(|e| {
                 let hidden = e.depth() > 0 && is_hidden(e.file_name());
-                let excluded = e.file_type().is_dir()
+                let is_dir = e.file_type().is_dir();
+                let excluded = is_dir
                     && exclude.is_some_and(|x| e.path().canonicalize().ok().as_deref() == Some(x));
-                !hidden && !excluded
+                if hidden || excluded {
+                    return false;
+                }
+                // Folders and article files: other files are not read anyway.
+                if e.depth() > 0 && (is_dir || is_article_file(e.path())) {
+                    let rel = rel_string(e.path().strip_prefix(seeds).unwrap_or(e.path()));
+                    if let Some(by) = rules.excludes(&rel, is_dir) {
+                        let path = if is_dir { format!("{rel}/") } else { rel };
+                        ignored.push(Ignored { path, by });
+                        return false;
+                    }
+                }
+                true
             });
         for entry in entries {
             let e = match entry {
@@ -146,6 +309,7 @@ impl Walker<'_> {
                 self.skip(path, "not a regular file (a pipe, socket or device)");
             }
         }
+        self.out.ignored.append(&mut ignored);
     }
 
     /// Whether a path can be recorded as it is: a name that is not UTF-8
@@ -176,7 +340,17 @@ impl Walker<'_> {
             }
             return;
         }
-        match fs::metadata(path) {
+        let meta = fs::metadata(path);
+        let rel = rel_string(path.strip_prefix(self.seeds).unwrap_or(path));
+        let is_dir = meta.as_ref().is_ok_and(|m| m.is_dir());
+        if is_dir || is_article_file(path) {
+            if let Some(by) = self.rules.excludes(&rel, is_dir) {
+                let path = if is_dir { format!("{rel}/") } else { rel };
+                self.out.ignored.push(Ignored { path, by });
+                return;
+            }
+        }
+        match meta {
             Ok(m) if m.is_file() && is_article_file(path) => {
                 if self.utf8_name(path) {
                     self.out
@@ -393,7 +567,12 @@ mod tests {
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, "x").unwrap();
         }
-        let walk = walk(root, Some(&root.join("index")), Links::Follow);
+        let walk = walk(
+            root,
+            Some(&root.join("index")),
+            Links::Follow,
+            &Rules::none(),
+        );
         let rels: Vec<&str> = walk.files.iter().map(|f| f.rel.as_str()).collect();
         // Folder by folder, by name: `a/` comes before `a-c.txt` and `a.md`.
         assert_eq!(rels, ["a/b.txt", "a-c.txt", "a.md", "b/1.TXT", "b/2.txt"]);
@@ -408,7 +587,7 @@ mod tests {
         fs::create_dir(root.join("sub")).unwrap();
         fs::write(root.join("sub/a.txt"), "x").unwrap();
         std::os::unix::fs::symlink(root, root.join("sub/loop")).unwrap();
-        let walk = walk(root, None, Links::Follow);
+        let walk = walk(root, None, Links::Follow, &Rules::none());
         assert_eq!(walk.files.len(), 1);
         assert_eq!(walk.skipped.len(), 1);
         assert!(

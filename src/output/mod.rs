@@ -8,6 +8,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::index::sync::Status;
+use crate::ingest::files;
 use crate::search::{Hit, Results};
 
 /// Terminal width the text output is laid out for.
@@ -98,6 +99,22 @@ pub fn status(s: &Status, out: &mut dyn Write) -> io::Result<()> {
     }
     for skip in &s.skipped {
         writeln!(out, "  {}", terminal(&skip.to_string()))?;
+    }
+    for i in &s.ignored {
+        let why = if i.is_readme_or_licence() {
+            "a README or licence file, not an article".to_string()
+        } else {
+            format!("`{}` in {}", i.by, files::IGNORE_FILE)
+        };
+        writeln!(
+            out,
+            "  ignored   {} ({})",
+            terminal(&i.path),
+            terminal(&why)
+        )?;
+    }
+    for w in &s.warnings {
+        writeln!(out, "  warning: {}", terminal(w))?;
     }
     Ok(())
 }
