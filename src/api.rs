@@ -23,9 +23,10 @@
 //! assert_eq!(hit.article.header.title, "Port strike ends");
 //! assert_eq!(hit.passage.highlights, [(0, 4), (5, 12)]);
 //!
-//! // The whole article, by id or path.
-//! let article = index.article("port.txt")?.expect("indexed");
-//! assert_eq!(article.header.publisher.as_deref(), Some("Harbour Wire"));
+//! // The whole article, by id or path, with a query's words highlighted.
+//! let full = index.article("port.txt", Some("monday"))?.expect("indexed");
+//! assert_eq!(full.article.header.publisher.as_deref(), Some("Harbour Wire"));
+//! assert_eq!(full.passages[0].highlights, [(25, 31)]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -37,7 +38,7 @@ use crate::index::add::{self, Input, Outcome};
 use crate::index::build::{self, IndexOptions, Summary};
 use crate::index::store::Store;
 use crate::index::sync::{self, Status};
-use crate::search::read::{self, FullArticle};
+use crate::search::read::FullArticle;
 use crate::search::{self, Results, SearchOptions};
 
 /// An open newsdex index and its seeds folder.
@@ -80,11 +81,10 @@ impl Index {
     }
 
     /// The whole article whose id or path (relative to the seeds folder)
-    /// is `key`; `None` when the index holds none.
-    pub fn article(&self, key: &str) -> Result<Option<FullArticle>> {
-        let searcher = self.store.reader().map_err(Error::from_anyhow)?.searcher();
-        read::article(&searcher, &self.store.fields, key)
-            .map_err(|e| Error::from_anyhow(self.store.damaged(&e)))
+    /// is `key`, with the words of `query` highlighted when one is given;
+    /// `None` when the index holds no such article.
+    pub fn article(&self, key: &str, query: Option<&str>) -> Result<Option<FullArticle>> {
+        search::show(&self.store, key, query).map_err(Error::from_anyhow)
     }
 
     /// Brings the index up to date with its seeds folder.

@@ -172,3 +172,76 @@ fn the_ignore_file_and_readme_files_leave_files_out() {
         now.contains(&"drafts/c.txt".to_string()) && !now.contains(&"reuters/a.txt".to_string())
     );
 }
+
+const GRAIN: &str = "Grain ships return\n\nThe first ships reached the quay at dawn.\n\nDock crews loaded grain until noon, and more grain waited in the silos.\n\nThe port expects forty ships a week by June.\n\nSource: Coast Courier, 2019-04-09, CC BY 2.5\n";
+
+#[test]
+fn show_prints_the_whole_article_with_the_query_highlighted() {
+    let c = Corpus::new();
+    c.write("port/grain.txt", GRAIN).write("other.txt", HARBOUR);
+    c.index_cmd().assert().success();
+    let (hits, _) = c.search_json(&["silos"]);
+    let id = hits["hits"][0]["article"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = c
+        .cmd()
+        .args(["show", "--json", &id, "grain"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["article"]["path"], "port/grain.txt");
+    assert_eq!(doc["article"]["date"], "2019-04-09");
+    assert_eq!(
+        doc["article"]["title_highlights"],
+        serde_json::json!([[0, 5]])
+    );
+    let ordinals: Vec<u64> = doc["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["ordinal"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ordinals, [1, 2, 3]);
+    assert_eq!(doc["passages"][0]["highlights"], serde_json::json!([]));
+    let second = &doc["passages"][1];
+    assert_eq!(
+        common::marked(&serde_json::json!({ "passage": second })),
+        ["grain", "grain"]
+    );
+    assert_eq!(
+        second["text"],
+        "Dock crews loaded grain until noon, and more grain waited in the silos."
+    );
+
+    // By path, as the shell completes it; text with the passage numbers.
+    c.cmd()
+        .args(["show", "seeds/port/grain.txt"])
+        .assert()
+        .success()
+        .stdout(
+            "Grain ships return\n\
+             Coast Courier · 2019-04-09 · port/grain.txt · id "
+                .to_string()
+                + &id
+                + "\n\n1  The first ships reached the quay at dawn.\n\n\
+                   2  Dock crews loaded grain until noon, and more grain waited in the silos.\n\n\
+                   3  The port expects forty ships a week by June.\n",
+        );
+    c.cmd()
+        .args(["show", "port/missing.txt"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no article `port/missing.txt` in index",
+        ));
+    c.cmd()
+        .args(["show", "port/grain.txt", "grain AND ("])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "newsdex: error: invalid query:",
+        ));
+}

@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
@@ -61,6 +61,10 @@ pub enum Command {
     /// Exit status: 0 when something was found, 1 when nothing was, 2 on error.
     #[command(after_help = QUERY_HELP)]
     Search(SearchArgs),
+    /// Show a whole article (headline, metadata, every passage with its number), by the id or path a search hit shows; with a QUERY, its words highlighted.
+    ///
+    /// Exit status: 0 when the article was found, 1 when the index holds no such article, 2 on error.
+    Show(ShowArgs),
     /// Print the shell completion script for SHELL (e.g. `newsdex completions bash > ~/.local/share/bash-completion/completions/newsdex`).
     Completions {
         #[arg(value_enum)]
@@ -131,6 +135,24 @@ pub struct SearchArgs {
     pub query: Vec<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub paths: Paths,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// When to colour highlights in text output.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+    /// The article's id, or its path relative to the seeds folder (both are shown with every hit).
+    #[arg(value_name = "ID|PATH")]
+    pub key: String,
+    /// Words to highlight, in the query language of `search`.
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorWhen {
     Auto,
@@ -169,11 +191,17 @@ const SEARCH_VALUE_OPTIONS: [&str; 6] = [
 ];
 const SEARCH_FLAGS: [&str; 5] = ["--json", "--any", "--no-expand", "-h", "--help"];
 
-/// Rewrites `newsdex search` arguments so that options may stand anywhere
+/// The commands that take a query, whose arguments [`normalize_args`] rewrites.
+const QUERY_COMMANDS: [&str; 2] = ["search", "show"];
+
+/// Rewrites `newsdex search` (and `show`) arguments so that options may stand anywhere
 /// and a query word may start with `-` (`mexico -trade`): known options
 /// go first, then `--`, then the query words in their order.
 pub fn normalize_args(args: Vec<OsString>) -> Vec<OsString> {
-    let Some(at) = args.iter().position(|a| a == "search") else {
+    let Some(at) = args
+        .iter()
+        .position(|a| QUERY_COMMANDS.iter().any(|c| a == c))
+    else {
         return args;
     };
     if args[1..at]
@@ -279,6 +307,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
             Ok(Exit::Found)
         }
         Command::Search(args) => search_command(args),
+        Command::Show(args) => show_command(args),
         Command::Completions { shell } => {
             let mut out = io::stdout().lock();
             clap_complete::generate(shell, &mut Cli::command(), "newsdex", &mut out);
@@ -443,6 +472,50 @@ fn ensure_index(paths: &Paths) -> Result<Index, Error> {
     let (index, summary) = Index::build(&opts, &mut |w| messages::warn(w))?;
     messages::report(&summary.line(&opts));
     Ok(index)
+}
+
+fn show_command(args: ShowArgs) -> Result<Exit, Error> {
+    let index = ensure_index(&args.paths)?;
+    let query = args.query.join(" ");
+    let query = (!query.trim().is_empty()).then_some(query.as_str());
+    let key = article_key(&args.key, &args.paths.seeds());
+    let Some(full) = index.article(&key, query)? else {
+        messages::plain(&format!(
+            "no article `{key}` in {}: give an id or a path relative to the seeds folder, as a search hit shows them",
+            index.dir().display()
+        ));
+        return Ok(Exit::NotFound);
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = if args.json {
+        output::json(&full, &mut out)
+    } else {
+        output::article(&full, args.color.enabled(), &mut out)
+    }
+    .and_then(|()| out.flush());
+    written_out(written)?;
+    Ok(Exit::Found)
+}
+
+/// An article's id or path relative to the seeds folder, from what was
+/// typed: a path may also be given as the shell completes it (`./x.txt`,
+/// `seeds/trade/x.txt`, or absolute).
+fn article_key(typed: &str, seeds: &Path) -> String {
+    let path = Path::new(typed);
+    let path = path.strip_prefix(".").unwrap_or(path);
+    let rel = path
+        .strip_prefix(seeds)
+        .ok()
+        .map(Path::to_path_buf)
+        .or_else(|| {
+            let (abs, seeds) = (path.canonicalize().ok()?, seeds.canonicalize().ok()?);
+            abs.strip_prefix(seeds).ok().map(Path::to_path_buf)
+        });
+    match rel {
+        Some(rel) => crate::ingest::files::rel_string(&rel),
+        None => crate::ingest::files::rel_string(path),
+    }
 }
 
 fn search_command(args: SearchArgs) -> Result<Exit, Error> {

@@ -7,8 +7,11 @@ use std::io::{self, Write};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use crate::index::schema::Header;
 use crate::index::sync::Status;
 use crate::ingest::files;
+use crate::ingest::passage::PassageKind;
+use crate::search::read::FullArticle;
 use crate::search::{Hit, Results};
 
 /// Terminal width the text output is laid out for.
@@ -176,12 +179,7 @@ fn paint(color: bool, code: &str, s: &str) -> String {
 
 fn write_hit(hit: &Hit, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let a = &hit.article.header;
-    let title = if a.title.is_empty() {
-        "(untitled)"
-    } else {
-        &a.title
-    };
-    let head = format!("{}. {}", hit.rank, title);
+    let head = format!("{}. {}", hit.rank, title_of(a));
     let head_lines = wrap(&head, WIDTH);
     for (n, (s, e)) in head_lines.into_iter().enumerate() {
         let indent = if n == 0 { "" } else { INDENT };
@@ -191,16 +189,7 @@ fn write_hit(hit: &Hit, color: bool, out: &mut dyn Write) -> io::Result<()> {
             paint(color, BOLD, &terminal(&head[s..e]))
         )?;
     }
-    let mut meta = Vec::new();
-    if let Some(p) = &a.publisher {
-        meta.push(p.clone());
-    }
-    match (&a.date, a.year) {
-        (Some(d), _) => meta.push(d.clone()),
-        (None, Some(y)) => meta.push(y.to_string()),
-        _ => {}
-    }
-    meta.push(a.path.clone());
+    let mut meta = metadata(a);
     match hit.also_in.len() {
         0 => {}
         1 => meta.push("+1 copy".to_string()),
@@ -220,6 +209,75 @@ fn write_hit(hit: &Hit, color: bool, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Writes a whole article for people: the headline, a line of metadata,
+/// the tags, then every passage with its number, wrapped to 80 columns,
+/// highlights in colour if `color`.
+pub fn article(full: &FullArticle, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let a = &full.article.header;
+    for (s, e) in wrap(title_of(a), WIDTH) {
+        writeln!(out, "{}", paint(color, BOLD, &terminal(&title_of(a)[s..e])))?;
+    }
+    let mut meta = metadata(a);
+    meta.push(format!("id {}", a.id));
+    for line in join_wrapped(&meta, " · ", WIDTH) {
+        writeln!(out, "{}", paint(color, DIM, &terminal(&line)))?;
+    }
+    if !a.tags.is_empty() {
+        let tags = format!("tags: {}", a.tags.join(", "));
+        for (s, e) in wrap(&tags, WIDTH) {
+            writeln!(out, "{}", paint(color, DIM, &terminal(&tags[s..e])))?;
+        }
+    }
+    // Passage numbers in a column of their own, the text beside them.
+    let digits = full
+        .passages
+        .last()
+        .map_or(1, |p| p.ordinal.to_string().len());
+    let pad = " ".repeat(digits + 2);
+    for p in &full.passages {
+        writeln!(out)?;
+        let caption = if p.kind == PassageKind::Caption {
+            paint(color, DIM, "(caption) ")
+        } else {
+            String::new()
+        };
+        for (n, (s, e)) in wrap(&p.text, WIDTH - pad.len()).into_iter().enumerate() {
+            let text = marked(&p.text, s, e, &p.highlights, color);
+            if n == 0 {
+                let number = format!("{:>digits$}", p.ordinal);
+                writeln!(out, "{}  {caption}{text}", paint(color, DIM, &number))?;
+            } else {
+                writeln!(out, "{pad}{text}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The headline as shown (`(untitled)` when there is none).
+fn title_of(a: &Header) -> &str {
+    if a.title.is_empty() {
+        "(untitled)"
+    } else {
+        &a.title
+    }
+}
+
+/// Publisher, date (or year) and path, those the article has.
+fn metadata(a: &Header) -> Vec<String> {
+    let mut meta = Vec::new();
+    if let Some(p) = &a.publisher {
+        meta.push(p.clone());
+    }
+    match (&a.date, a.year) {
+        (Some(d), _) => meta.push(d.clone()),
+        (None, Some(y)) => meta.push(y.to_string()),
+        _ => {}
+    }
+    meta.push(a.path.clone());
+    meta
 }
 
 /// Joins items with `sep` into lines of at most `width` columns, breaking

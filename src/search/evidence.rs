@@ -597,7 +597,8 @@ mod index_tests {
         .unwrap();
         let evidence = Evidence::gather(&searcher, &store.fields, &plan).unwrap();
         let number = |path: &str| {
-            let read = crate::search::read::article(&searcher, &store.fields, path)
+            let none = &mut crate::search::highlight::Highlighter::none();
+            let read = crate::search::read::article(&searcher, &store.fields, path, none)
                 .unwrap()
                 .unwrap();
             let first = crate::search::articles::Articles::of(&searcher).unwrap();
@@ -608,7 +609,7 @@ mod index_tests {
                         .doc(tantivy::DocAddress::new(seg, docs.start))
                         .unwrap();
                     crate::index::schema::Header::from_doc(&doc, &store.fields)
-                        .is_some_and(|h| h.path == read.header.path)
+                        .is_some_and(|h| h.path == read.article.header.path)
                 })
                 .unwrap()
         };

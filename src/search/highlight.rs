@@ -6,8 +6,57 @@
 //! same slop rule as tantivy's phrase query; a prefix marks every word it
 //! expanded to.
 
-use crate::analysis::AnalyzedToken;
-use crate::query::plan::Pattern;
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::analysis::{self, AnalyzedToken};
+use crate::query::plan::{Pattern, Plan};
+use crate::query::Scope;
+
+/// What a query marks: in passages, and in headlines.
+pub struct Highlighter {
+    /// The patterns that search the passage text, in the plan's order.
+    pub text_patterns: Vec<Pattern>,
+    title_patterns: Vec<Pattern>,
+    analyzer: TextAnalyzer,
+}
+
+impl Highlighter {
+    /// The highlights of a compiled query (its positive, shown patterns).
+    pub fn of(plan: &Plan) -> Highlighter {
+        let patterns = |covers| plan.patterns(covers).into_iter().map(|(_, p)| p).collect();
+        Highlighter {
+            text_patterns: patterns(Scope::covers_text),
+            title_patterns: patterns(Scope::covers_title),
+            analyzer: analysis::analyzer(),
+        }
+    }
+
+    /// Marks nothing.
+    pub fn none() -> Highlighter {
+        Highlighter {
+            text_patterns: Vec::new(),
+            title_patterns: Vec::new(),
+            analyzer: analysis::analyzer(),
+        }
+    }
+
+    /// The query's words in a passage's text.
+    pub fn text(&mut self, text: &str) -> Found {
+        find(
+            &analysis::tokens(&mut self.analyzer, text),
+            &self.text_patterns,
+        )
+    }
+
+    /// The query's words in a headline.
+    pub fn title(&mut self, title: &str) -> Vec<(usize, usize)> {
+        find(
+            &analysis::tokens(&mut self.analyzer, title),
+            &self.title_patterns,
+        )
+        .spans
+    }
+}
 
 /// The spans found in one text, and which patterns matched at all.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -9,20 +9,17 @@ use std::sync::Arc;
 use anyhow::Result;
 use rustc_hash::FxHashMap;
 use tantivy::schema::Value;
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 
 use super::copies::{copies, group_copies, Columns};
 use super::rank::{rank, Ranked};
 use super::{ArticleInfo, Copy, PassageInfo, SearchOptions};
-use crate::analysis;
 use crate::index::schema::{Fields, Header};
 use crate::ingest::passage::PassageKind;
 use crate::query::plan::{Expr, Pattern, Plan};
-use crate::query::Scope;
 use crate::search::article_set::ArticleSet;
 use crate::search::evidence::Evidence;
-use crate::search::highlight;
+use crate::search::highlight::Highlighter;
 
 /// How much holding more of the query (weighted by rarity) raises a
 /// passage's score: up to 1.5× (MAX_GAIN).
@@ -60,17 +57,14 @@ impl Run<'_> {
             .plan
             .needs_article_filter()
             .then(|| self.articles(&self.plan.expr));
-        let text_patterns = self.plan.patterns(Scope::covers_text);
+        let highlighter = Highlighter::of(self.plan);
         let mut rerank = Rerank {
-            text_weights: text_patterns.iter().map(|(_, p)| self.weight(p)).collect(),
-            text_patterns: text_patterns.into_iter().map(|(_, p)| p).collect(),
-            title_patterns: self
-                .plan
-                .patterns(Scope::covers_title)
-                .into_iter()
-                .map(|(_, p)| p)
+            text_weights: highlighter
+                .text_patterns
+                .iter()
+                .map(|p| self.weight(p))
                 .collect(),
-            analyzer: analysis::analyzer(),
+            highlighter,
             headers: FxHashMap::default(),
         };
         // Copies are grouped by their key before anything is read, and the
@@ -203,11 +197,9 @@ type Spans = Vec<(usize, usize)>;
 
 /// The second stage of ranking, on the few passages that may be shown.
 struct Rerank {
-    text_patterns: Vec<Pattern>,
+    highlighter: Highlighter,
     /// Rarity of each text pattern (idf).
     text_weights: Vec<f32>,
-    title_patterns: Vec<Pattern>,
-    analyzer: TextAnalyzer,
     /// Headers of the articles read so far.
     headers: FxHashMap<u32, Header>,
 }
@@ -224,10 +216,8 @@ impl Rerank {
     /// much of the query, weighted by rarity, the passage holds (1× to 1.5×);
     /// captions rank below prose.
     fn score(&mut self, score: Score, text: &str, title: &str, kind: PassageKind) -> Scored {
-        let tokens = analysis::tokens(&mut self.analyzer, text);
-        let found = highlight::find(&tokens, &self.text_patterns);
-        let title_tokens = analysis::tokens(&mut self.analyzer, title);
-        let in_title = highlight::find(&title_tokens, &self.title_patterns);
+        let found = self.highlighter.text(text);
+        let title_highlights = self.highlighter.title(title);
         let coverage = matched_share(&self.text_weights, &found.matched);
         let kind_factor = if kind == PassageKind::Caption {
             CAPTION_FACTOR
@@ -237,7 +227,7 @@ impl Rerank {
         Scored {
             score: score * (1.0 + COVERAGE_FACTOR * coverage) * kind_factor,
             highlights: found.spans,
-            title_highlights: in_title.spans,
+            title_highlights,
         }
     }
 }

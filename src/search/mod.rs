@@ -36,8 +36,10 @@ use crate::ingest::passage::PassageKind;
 use crate::query::plan::Plan;
 use crate::query::{self, Node};
 use crate::search::evidence::Evidence;
+use crate::search::highlight::Highlighter;
 use feedback::feedback;
 use hits::{Candidate, Run};
+use read::FullArticle;
 
 #[derive(Debug, Clone)]
 pub struct SearchOptions {
@@ -98,7 +100,7 @@ pub struct Copy {
     pub path: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ArticleInfo {
     /// id, path, title, tags, publisher, date, year.
     #[serde(flatten)]
@@ -107,7 +109,7 @@ pub struct ArticleInfo {
     pub title_highlights: Vec<(usize, usize)>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PassageInfo {
     pub ordinal: u64,
     pub kind: PassageKind,
@@ -166,6 +168,20 @@ fn execute(
         plan,
         expanded,
     })
+}
+
+/// The whole article whose id or path is `key`, with the words of `query`
+/// (when given) highlighted; `None` when the index holds no such article.
+pub fn show(store: &Store, key: &str, query: Option<&str>) -> Result<Option<FullArticle>> {
+    let searcher = store.reader()?.searcher();
+    let mut highlighter = match query {
+        Some(text) => {
+            let plan = Plan::compile(&query::parse(text)?, &searcher, &store.fields, false)?;
+            Highlighter::of(&plan)
+        }
+        None => Highlighter::none(),
+    };
+    read::article(&searcher, &store.fields, key, &mut highlighter).map_err(|e| store.damaged(&e))
 }
 
 /// Runs `query_text` against the index.

@@ -1,36 +1,39 @@
 //! Reading a whole article back: its header and every passage, in order,
-//! found by its id or its path.
+//! found by its id or its path, with a query's highlights when one is
+//! given (`newsdex show`); and the passages around a hit (`--context`).
+
+use std::ops::Range;
 
 use anyhow::Result;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Searcher, TantivyDocument, Term};
 
 use crate::index::schema::{Fields, Header};
 use crate::ingest::passage::PassageKind;
 use crate::search::articles::Articles;
+use crate::search::highlight::Highlighter;
+use crate::search::{ArticleInfo, PassageInfo};
 
-/// A whole article, as the index holds it.
+/// A whole article, as the index holds it (the JSON of `newsdex show`).
 #[derive(Debug, Clone, Serialize)]
 pub struct FullArticle {
-    /// id, path, title, tags, publisher, date, year.
-    #[serde(flatten)]
-    pub header: Header,
-    pub passages: Vec<Passage>,
+    /// The same object as a search hit's `article`.
+    pub article: ArticleInfo,
+    /// Every passage, in order, with the query's highlights.
+    pub passages: Vec<PassageInfo>,
 }
 
-/// One passage of a [`FullArticle`].
-#[derive(Debug, Clone, Serialize)]
-pub struct Passage {
-    pub ordinal: u64,
-    pub kind: PassageKind,
-    pub text: String,
-}
-
-/// The article whose id or path (relative to the seeds folder) is `key`.
-pub fn article(searcher: &Searcher, fields: &Fields, key: &str) -> Result<Option<FullArticle>> {
+/// The article whose id or path (relative to the seeds folder) is `key`,
+/// its words marked by `highlighter`.
+pub fn article(
+    searcher: &Searcher,
+    fields: &Fields,
+    key: &str,
+    highlighter: &mut Highlighter,
+) -> Result<Option<FullArticle>> {
     let Some(first) = first_passage(searcher, fields, key)? else {
         return Ok(None);
     };
@@ -44,25 +47,46 @@ pub fn article(searcher: &Searcher, fields: &Fields, key: &str) -> Result<Option
     let (segment, docs) = articles
         .passages(number)
         .ok_or_else(|| anyhow::anyhow!("the indexed article {key} has no passages"))?;
-    let mut passages = Vec::with_capacity(docs.len());
+    let passages = passages(searcher, fields, segment, docs, highlighter)?;
+    let title_highlights = highlighter.title(&header.title);
+    Ok(Some(FullArticle {
+        article: ArticleInfo {
+            header,
+            title_highlights,
+        },
+        passages,
+    }))
+}
+
+/// The passages `docs` of one segment, in order, marked by `highlighter`.
+pub fn passages(
+    searcher: &Searcher,
+    fields: &Fields,
+    segment: u32,
+    docs: Range<DocId>,
+    highlighter: &mut Highlighter,
+) -> Result<Vec<PassageInfo>> {
+    let mut out = Vec::with_capacity(docs.len());
     for doc_id in docs {
         let doc: TantivyDocument = searcher.doc(DocAddress::new(segment, doc_id))?;
         let number = |field| doc.get_first(field).and_then(|v| v.as_u64());
-        passages.push(Passage {
+        let text = doc
+            .get_first(fields.text)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        out.push(PassageInfo {
             ordinal: number(fields.ordinal)
-                .ok_or_else(|| anyhow::anyhow!("a passage of {key} has no ordinal"))?,
+                .ok_or_else(|| anyhow::anyhow!("a passage has no recorded ordinal"))?,
             kind: PassageKind::from_code(
                 number(fields.kind)
-                    .ok_or_else(|| anyhow::anyhow!("a passage of {key} has no kind"))?,
+                    .ok_or_else(|| anyhow::anyhow!("a passage has no recorded kind"))?,
             ),
-            text: doc
-                .get_first(fields.text)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string(),
+            highlights: highlighter.text(&text).spans,
+            text,
         });
     }
-    Ok(Some(FullArticle { header, passages }))
+    Ok(out)
 }
 
 /// The first passage of the article with this id, or else this path.
