@@ -95,9 +95,12 @@ fn grep_options_are_not_taken_for_words() {
     );
     one_line_error(
         &c,
-        &["-C".as_ref(), "2".as_ref(), "oil".as_ref()],
-        "unexpected argument '-C'",
+        &["-A".as_ref(), "2".as_ref(), "oil".as_ref()],
+        "unexpected argument '-A'",
     );
+    // `-C 2` is newsdex's context option too: 2 is its value, not a word.
+    let (doc, _) = c.search_json(&["-C", "2", "oil"]);
+    assert_eq!(doc["query"], "oil");
     // `-n=5` is the limit, not a word; `-port` is still an exclusion.
     let (doc, code) = c.search_json(&["-n=1", "oil"]);
     assert_eq!(code, 0);

@@ -245,3 +245,125 @@ fn show_prints_the_whole_article_with_the_query_highlighted() {
             "newsdex: error: invalid query:",
         ));
 }
+
+/// (path, passage ordinal, rank) of each hit.
+fn hit_keys(doc: &serde_json::Value) -> Vec<(String, u64, u64)> {
+    doc["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| {
+            (
+                h["article"]["path"].as_str().unwrap().to_string(),
+                h["passage"]["ordinal"].as_u64().unwrap(),
+                h["rank"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn ferry_corpus() -> Corpus {
+    let c = Corpus::new();
+    c.write("a.txt", "Ferry strike\n\nThe ferry crews walked out.\n\nNo ferry sailed on Friday.\n\nTalks resume on Monday.\n")
+        .write("b.txt", "Island trade\n\nA ferry brings the mail.\n\nThe ferry also brings fuel.\n")
+        .write("c.txt", "Harbour fees\n\nFees rose for every ferry.\n")
+        .write("d.txt", "Bridge plan\n\nThe bridge would replace the ferry.\n")
+        .write("e.txt", "Weather\n\nGales closed the coast road.\n");
+    c.index_cmd().assert().success();
+    c
+}
+
+#[test]
+fn counts_are_of_passages_and_articles_and_pages_follow_each_other() {
+    let c = ferry_corpus();
+    let (all, code) = c.search_json(&["ferry"]);
+    assert_eq!(code, 0);
+    assert_eq!(all["total_hits"], 6);
+    assert_eq!(all["total_articles"], 4);
+    assert_eq!(all["offset"], 0);
+    let all = hit_keys(&all);
+    assert_eq!(all.len(), 6);
+    let (page, _) = c.search_json(&["ferry", "-n", "2", "--offset", "2"]);
+    assert_eq!(page["offset"], 2);
+    assert_eq!(hit_keys(&page), all[2..4], "the second page of two");
+    c.cmd()
+        .args(["search", "ferry", "-n", "2", "--offset", "2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "word ferry: shown 3–4 of 6 passages in 4 articles\n",
+        ));
+    c.cmd()
+        .args(["search", "ferry", "--offset", "6"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr("newsdex: no hits past the first 6: `ferry` matches 6 passages in 4 articles\n");
+}
+
+#[test]
+fn pages_go_past_ten_thousand_hits() {
+    let c = Corpus::new();
+    // 3,400 articles of three passages, each with the word once: 10,200 hits.
+    for n in 0..3400 {
+        c.write(
+            &format!("f{}/{n}.txt", n / 500),
+            format!("Report {n}\n\nKelp count {n} in the north.\n\nKelp count {n} in the south, {} metres.\n\nKelp count {n} offshore.\n", n % 7),
+        );
+    }
+    c.index_cmd().assert().success();
+    let (whole, _) = c.search_json(&["kelp", "-n", "10010"]);
+    assert_eq!(whole["total_hits"], 10_200);
+    assert_eq!(whole["total_articles"], 3400);
+    let whole = hit_keys(&whole);
+    assert_eq!(whole.len(), 10_010);
+    let (page, _) = c.search_json(&["kelp", "--offset", "10000", "-n", "10"]);
+    let page = hit_keys(&page);
+    assert_eq!(page, whole[10_000..]);
+    assert_eq!(page[0].2, 10_001);
+}
+
+#[test]
+fn context_shows_the_passages_around_a_hit_within_its_article() {
+    let c = Corpus::new();
+    // Another article just before it in the index, which context never reaches into.
+    c.write("a.txt", "Tides\n\nHigh water at noon.\n");
+    c.write(
+        "long.txt",
+        "Ferry log\n\nMonday: calm crossing.\n\nTuesday: fog delayed the ferry.\n\nWednesday: calm again.\n\nThursday: the ferry was full.\n",
+    );
+    c.index_cmd().assert().success();
+    let (doc, _) = c.search_json(&["ferry", "-C", "2", "--per-article", "5"]);
+    let ordinals = |hit: &serde_json::Value, side: &str| -> Vec<u64> {
+        hit[side]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["ordinal"].as_u64().unwrap())
+            .collect()
+    };
+    let hits = doc["hits"].as_array().unwrap();
+    let by_ordinal = |o: u64| hits.iter().find(|h| h["passage"]["ordinal"] == o).unwrap();
+    // Passage 2 has one passage before it; passage 4 is the last.
+    assert_eq!(ordinals(by_ordinal(2), "context_before"), [1]);
+    assert_eq!(ordinals(by_ordinal(2), "context_after"), [3, 4]);
+    assert_eq!(ordinals(by_ordinal(4), "context_before"), [2, 3]);
+    assert_eq!(ordinals(by_ordinal(4), "context_after"), Vec::<u64>::new());
+    // Context passages carry the query's highlights too.
+    let after = &by_ordinal(2)["context_after"][1];
+    assert_eq!(
+        common::marked(&serde_json::json!({ "passage": after })),
+        ["ferry"]
+    );
+    // Without -C, no context.
+    let (plain, _) = c.search_json(&["ferry"]);
+    assert_eq!(plain["hits"][0]["context_before"], serde_json::json!([]));
+    assert_eq!(plain["hits"][0]["context_after"], serde_json::json!([]));
+    c.cmd()
+        .args(["search", "fog", "-C", "1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::ends_with(
+            "   ┆ (1) Monday: calm crossing.\n   Tuesday: fog delayed the ferry.\n   ┆ (3) Wednesday: calm again.\n",
+        ));
+}

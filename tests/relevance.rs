@@ -291,11 +291,11 @@ fn the_summary_line_says_what_was_searched() {
     };
     assert_eq!(
         first_line(&["\"interest rates\""]),
-        "phrase \"interest rates\": 1 passage"
+        "phrase \"interest rates\": shown 1 of 1 passage in 1 article"
     );
     assert_eq!(
         first_line(&["interest", "rates"]),
-        "words interest, rates: 1 passage"
+        "words interest, rates: shown 1 of 1 passage in 1 article"
     );
     let (doc, _) = c.search_json(&["interest rates"]);
     assert_eq!(doc["understood"], "words interest, rates");

@@ -277,7 +277,7 @@ fn text_output_is_wrapped_and_coloured_on_request() {
     assert!(!plain.contains('\x1b'));
     assert!(
         plain.starts_with(
-            "economists AND NOT zeppelin: 1 passage\n\n1. Harbour workers vote to end strike\n"
+            "economists AND NOT zeppelin: shown 1 of 1 passage in 1 article\n\n1. Harbour workers vote to end strike\n"
         ),
         "{plain}"
     );

@@ -113,11 +113,17 @@ pub struct SearchArgs {
     #[command(flatten)]
     pub paths: Paths,
     /// How many passages to show.
-    #[arg(short = 'n', long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    #[arg(short = 'n', long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
+    /// Pass over this many hits first: `--offset 10` shows the second page of 10.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub offset: u64,
     /// At most this many passages from one article.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
     pub per_article: u64,
+    /// Also show the N passages before and after each hit, in its article (marked as context).
+    #[arg(short = 'C', long, default_value_t = 0, value_name = "N")]
+    pub context: u64,
     /// Match articles with any of the words (ranked, more words first), not all of them.
     #[arg(long)]
     pub any: bool,
@@ -181,12 +187,15 @@ impl ColorWhen {
 }
 
 /// Options of `search` that take a value, and those that do not.
-const SEARCH_VALUE_OPTIONS: [&str; 6] = [
+const SEARCH_VALUE_OPTIONS: [&str; 9] = [
     "--index",
     "--seeds",
     "-n",
     "--limit",
+    "--offset",
     "--per-article",
+    "-C",
+    "--context",
     "--color",
 ];
 const SEARCH_FLAGS: [&str; 5] = ["--json", "--any", "--no-expand", "-h", "--help"];
@@ -521,11 +530,14 @@ fn article_key(typed: &str, seeds: &Path) -> String {
 fn search_command(args: SearchArgs) -> Result<Exit, Error> {
     let index = ensure_index(&args.paths)?;
     let query = args.query.join(" ");
+    let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
     let opts = SearchOptions {
-        limit: args.limit as usize,
-        per_article: args.per_article as usize,
+        limit: size(args.limit),
+        per_article: size(args.per_article),
         any: args.any,
         expand: !args.no_expand,
+        offset: size(args.offset),
+        context: size(args.context),
     };
     let results = index.search(&query, &opts)?;
     for note in &results.notes {
@@ -536,10 +548,16 @@ fn search_command(args: SearchArgs) -> Result<Exit, Error> {
     }
     let found = !results.hits.is_empty();
     if !found && !args.json {
-        messages::plain(&format!(
-            "no passages match `{query}` in {}",
-            index.dir().display()
-        ));
+        messages::plain(&if results.total_hits > 0 {
+            format!(
+                "no hits past the first {}: `{query}` matches {} in {}",
+                results.offset,
+                output::plural(results.total_hits, "passage"),
+                output::plural(results.total_articles, "article")
+            )
+        } else {
+            format!("no passages match `{query}` in {}", index.dir().display())
+        });
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -605,10 +623,11 @@ mod tests {
             norm(&["newsdex", "index", "--rebuild"]),
             ["newsdex", "index", "--rebuild"]
         );
-        // grep habits are options (clap refuses the unknown ones), not words.
+        // grep habits are options (clap refuses the unknown ones), not words;
+        // -C takes a number, as in grep.
         assert_eq!(
             norm(&["newsdex", "search", "-i", "oil", "-C", "2", "-n=5", "-trade"]),
-            ["newsdex", "search", "-i", "-C", "-n=5", "--", "oil", "2", "-trade"]
+            ["newsdex", "search", "-i", "-C", "2", "-n=5", "--", "oil", "-trade"]
         );
     }
 }

@@ -12,11 +12,13 @@ use crate::index::sync::Status;
 use crate::ingest::files;
 use crate::ingest::passage::PassageKind;
 use crate::search::read::FullArticle;
-use crate::search::{Hit, Results};
+use crate::search::{Hit, PassageInfo, Results};
 
 /// Terminal width the text output is laid out for.
 pub const WIDTH: usize = 80;
 const INDENT: &str = "   ";
+/// What marks the lines of a context passage.
+const CONTEXT_BAR: &str = "┆ ";
 
 const HIGHLIGHT: &str = "\x1b[1;31m";
 const BOLD: &str = "\x1b[1m";
@@ -144,10 +146,17 @@ pub fn text(results: &Results, color: bool, out: &mut dyn Write) -> io::Result<(
 /// `phrase "interest rates": 12 passages` (or `words interest, rates: …`),
 /// then the words left out and the words added, wrapped to the width.
 fn summary(results: &Results) -> Vec<String> {
+    let (first, last) = (results.offset + 1, results.offset + results.hits.len());
+    let shown = if first == last {
+        format!("shown {first}")
+    } else {
+        format!("shown {first}–{last}")
+    };
     let mut items = vec![format!(
-        "{}: {}",
+        "{}: {shown} of {} in {}",
         results.understood,
-        plural(results.total_hits, "passage")
+        plural(results.total_hits, "passage"),
+        plural(results.total_articles, "article")
     )];
     if !results.ignored.is_empty() {
         items.push(format!("left out: {}", results.ignored.join(", ")));
@@ -200,6 +209,9 @@ fn write_hit(hit: &Hit, color: bool, out: &mut dyn Write) -> io::Result<()> {
     for line in join_wrapped(&meta, " · ", WIDTH - INDENT.len()) {
         writeln!(out, "{INDENT}{}", paint(color, DIM, &terminal(&line)))?;
     }
+    for p in &hit.context_before {
+        write_context(p, color, out)?;
+    }
     let text = &hit.passage.text;
     for (s, e) in wrap(text, WIDTH - INDENT.len()) {
         writeln!(
@@ -207,6 +219,30 @@ fn write_hit(hit: &Hit, color: bool, out: &mut dyn Write) -> io::Result<()> {
             "{INDENT}{}",
             marked(text, s, e, &hit.passage.highlights, color)
         )?;
+    }
+    for p in &hit.context_after {
+        write_context(p, color, out)?;
+    }
+    Ok(())
+}
+
+/// A passage shown around a hit: each line behind a `┆` bar, the passage's
+/// number first, dimmed when in colour (its highlights still marked).
+fn write_context(p: &PassageInfo, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let number = format!("({}) ", p.ordinal);
+    let bar = paint(color, DIM, CONTEXT_BAR);
+    let lines = wrap(
+        &p.text,
+        WIDTH - INDENT.len() - CONTEXT_BAR.width() - number.len(),
+    );
+    for (n, (s, e)) in lines.into_iter().enumerate() {
+        let label = if n == 0 {
+            paint(color, DIM, &number)
+        } else {
+            " ".repeat(number.len())
+        };
+        let text = marked(&p.text, s, e, &p.highlights, color);
+        writeln!(out, "{INDENT}{bar}{label}{text}")?;
     }
     Ok(())
 }

@@ -4,15 +4,17 @@
 //! passage can reach the hits.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use anyhow::Result;
 use rustc_hash::FxHashMap;
 use tantivy::schema::Value;
-use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Score, Searcher, TantivyDocument, Term};
 
 use super::copies::{copies, group_copies, Columns};
-use super::rank::{rank, Ranked};
+use super::rank::{rank, Ranked, Totals};
+use super::read;
 use super::{ArticleInfo, Copy, PassageInfo, SearchOptions};
 use crate::index::schema::{Fields, Header};
 use crate::ingest::passage::PassageKind;
@@ -52,7 +54,42 @@ impl Run<'_> {
         }
     }
 
-    pub fn execute(&self, opts: &SearchOptions) -> Result<(u64, Vec<Candidate>)> {
+    /// How much matches, and the hits of the page `opts` asks for (with
+    /// their context passages).
+    pub fn execute(&self, opts: &SearchOptions) -> Result<(Totals, Vec<Candidate>)> {
+        // The hits before the page are found as if they were shown.
+        let upto = opts.offset.saturating_add(opts.limit);
+        let (totals, hits) = self.best(opts.per_article, upto)?;
+        let mut page: Vec<Candidate> = hits.into_iter().skip(opts.offset).collect();
+        if opts.context > 0 {
+            let mut highlighter = Highlighter::of(self.plan);
+            for hit in &mut page {
+                self.add_context(hit, opts.context, &mut highlighter)?;
+            }
+        }
+        Ok((totals, page))
+    }
+
+    /// Reads the `n` passages before and after a hit, in its article.
+    fn add_context(
+        &self,
+        hit: &mut Candidate,
+        n: usize,
+        highlighter: &mut Highlighter,
+    ) -> Result<()> {
+        let Some((segment, docs)) = self.evidence.articles.passages(hit.number) else {
+            return Ok(());
+        };
+        let (before, after) = around(hit.addr.doc_id, &docs, n);
+        hit.context_before =
+            read::passages(self.searcher, &self.fields, segment, before, highlighter)?;
+        hit.context_after =
+            read::passages(self.searcher, &self.fields, segment, after, highlighter)?;
+        Ok(())
+    }
+
+    /// The `limit` best hits, at most `per_article` from one article.
+    fn best(&self, per_article: usize, limit: usize) -> Result<(Totals, Vec<Candidate>)> {
         let filter = self
             .plan
             .needs_article_filter()
@@ -70,11 +107,11 @@ impl Run<'_> {
         // Copies are grouped by their key before anything is read, and the
         // groups are read a few at a time, best first; when the pool holds
         // too few groups, a larger one is taken.
-        let step = (opts.limit * opts.per_article * 2).max(50);
+        let step = limit.saturating_mul(per_article).saturating_mul(2).max(50);
         let mut pool = step * 2;
         let mut read_before: FxHashMap<DocAddress, Candidate> = FxHashMap::default();
         loop {
-            let (ranked, total) = rank(&self.evidence, filter.as_ref(), pool);
+            let (ranked, totals) = rank(&self.evidence, filter.as_ref(), pool);
             let exhausted = ranked.len() < pool;
             let columns = Columns::of(self.searcher)?;
             let groups = group_copies(&ranked, &columns);
@@ -82,7 +119,7 @@ impl Run<'_> {
             // the hits (re-ranking raises a score at most MAX_GAIN times),
             // or enough were read (a few times what is shown).
             let mut candidates: Vec<Candidate> = Vec::new();
-            let batch = (opts.limit / 4).clamp(8, 256);
+            let batch = (limit / 4).clamp(8, 256);
             let mut read = 0;
             while read < groups.len() {
                 let upto = (read + batch).min(groups.len());
@@ -96,7 +133,7 @@ impl Run<'_> {
                 }
                 read = upto;
                 candidates.sort_by(Candidate::order);
-                let enough = capped(&candidates, opts.per_article, opts.limit);
+                let enough = capped(&candidates, per_article, limit);
                 let out_of_reach = groups
                     .get(read)
                     .is_some_and(|g| enough.is_some_and(|kth| g[0].score * MAX_GAIN < kth));
@@ -105,15 +142,15 @@ impl Run<'_> {
                 }
             }
             if read < groups.len() || exhausted {
-                let mut hits = cap(candidates, opts.per_article, opts.limit);
+                let mut hits = cap(candidates, per_article, limit);
                 for hit in &mut hits {
                     hit.also_in = copies(&groups[hit.group], &columns, &self.evidence.articles);
                 }
-                return Ok((total as u64, hits));
+                return Ok((totals, hits));
             }
             // Too few groups: a larger pool, without reading again what was read.
             read_before.extend(candidates.into_iter().map(|c| (c.addr, c)));
-            pool *= 4;
+            pool = pool.saturating_mul(4);
         }
     }
 
@@ -166,6 +203,7 @@ impl Run<'_> {
         Ok(Candidate {
             score: scored.score,
             addr: r.addr,
+            number: r.article,
             group: 0,
             article: ArticleInfo {
                 header,
@@ -178,6 +216,8 @@ impl Run<'_> {
                 highlights: scored.highlights,
             },
             also_in: Vec::new(),
+            context_before: Vec::new(),
+            context_after: Vec::new(),
         })
     }
 
@@ -191,6 +231,15 @@ impl Run<'_> {
             .and_then(|doc| Header::from_doc(&doc, &self.fields))
             .ok_or_else(|| anyhow::anyhow!("article {article} has no stored header"))
     }
+}
+
+/// The documents of up to `n` passages before `doc` and after it, within
+/// its article's passages `docs`.
+fn around(doc: DocId, docs: &Range<DocId>, n: usize) -> (Range<DocId>, Range<DocId>) {
+    let n = u32::try_from(n).unwrap_or(u32::MAX);
+    let before = doc.saturating_sub(n).max(docs.start)..doc;
+    let after = doc + 1..doc.saturating_add(n).saturating_add(1).min(docs.end);
+    (before, after)
 }
 
 type Spans = Vec<(usize, usize)>;
@@ -251,11 +300,15 @@ fn matched_share(weights: &[f32], matched: &[bool]) -> f32 {
 pub(crate) struct Candidate {
     pub score: f32,
     addr: DocAddress,
+    /// Its article's number (see [`crate::search::articles`]).
+    number: u32,
     /// The copy group of the pool it stands for.
     group: usize,
     pub article: ArticleInfo,
     pub passage: PassageInfo,
     pub also_in: Vec<Copy>,
+    pub context_before: Vec<PassageInfo>,
+    pub context_after: Vec<PassageInfo>,
 }
 
 impl Candidate {
@@ -297,4 +350,20 @@ fn cap(candidates: Vec<Candidate>, per_article: usize, limit: usize) -> Vec<Cand
         })
         .take(limit)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_stays_inside_the_article() {
+        // An article whose passages are documents 5 to 8.
+        let docs = 5..9;
+        assert_eq!(around(5, &docs, 2), (5..5, 6..8), "its first passage");
+        assert_eq!(around(6, &docs, 2), (5..6, 7..9));
+        assert_eq!(around(8, &docs, 2), (6..8, 9..9), "its last passage");
+        assert_eq!(around(6, &docs, 0), (6..6, 7..7));
+        assert_eq!(around(6, &docs, usize::MAX), (5..6, 7..9));
+    }
 }

@@ -39,6 +39,7 @@ use crate::search::evidence::Evidence;
 use crate::search::highlight::Highlighter;
 use feedback::feedback;
 use hits::{Candidate, Run};
+use rank::Totals;
 use read::FullArticle;
 
 #[derive(Debug, Clone)]
@@ -49,6 +50,10 @@ pub struct SearchOptions {
     pub any: bool,
     /// With `any`: expand the query with words from its best articles.
     pub expand: bool,
+    /// Hits to pass over before the first one shown (paging).
+    pub offset: usize,
+    /// Passages of the article to show before and after each hit.
+    pub context: usize,
 }
 
 impl Default for SearchOptions {
@@ -60,6 +65,8 @@ impl Default for SearchOptions {
             per_article: 3,
             any: false,
             expand: true,
+            offset: 0,
+            context: 0,
         }
     }
 }
@@ -72,6 +79,10 @@ pub struct Results {
     pub understood: String,
     /// Passages that match, before `--limit` and `--per-article`.
     pub total_hits: u64,
+    /// Articles that match (those the passages are in).
+    pub total_articles: u64,
+    /// Hits passed over before the first one here (`--offset`).
+    pub offset: usize,
     /// True when no article had all the words and partial matches are shown.
     pub relaxed: bool,
     /// Stop words left out of a natural-language query.
@@ -92,6 +103,10 @@ pub struct Hit {
     pub passage: PassageInfo,
     /// Other articles with the same passage (copies of a wire story).
     pub also_in: Vec<Copy>,
+    /// With `--context N`: up to N passages of the article before the hit's
+    /// passage and after it, in order.
+    pub context_before: Vec<PassageInfo>,
+    pub context_after: Vec<PassageInfo>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,7 +135,7 @@ pub struct PassageInfo {
 
 /// What one compiled and run query found.
 struct Outcome {
-    total: u64,
+    totals: Totals,
     hits: Vec<Candidate>,
     plan: Plan,
     expanded: Vec<String>,
@@ -154,7 +169,7 @@ fn execute(
             expanded = words.into_iter().map(|w| w.2).collect();
         }
     }
-    let (total, hits) = Run {
+    let (totals, hits) = Run {
         searcher,
         fields,
         plan: &plan,
@@ -163,7 +178,7 @@ fn execute(
     .execute(opts)
     .map_err(|e| store.damaged(&e))?;
     Ok(Outcome {
-        total,
+        totals,
         hits,
         plan,
         expanded,
@@ -204,16 +219,30 @@ pub fn search(store: &Store, query_text: &str, opts: &SearchOptions) -> Result<R
     };
     let expand = opts.any && opts.expand;
     let outcome = execute(store, &searcher, &node, opts.any, expand, opts)?;
-    if outcome.hits.is_empty() && !opts.any {
+    if outcome.totals.passages == 0 && !opts.any {
         // No article has all the words: show the best partial matches.
         let relaxed = query::relax(&node);
         if relaxed != node {
             let partial = execute(store, &searcher, &relaxed, true, false, opts)?;
             let any_found = !partial.hits.is_empty();
-            return Ok(results(query_text, &relaxed, partial, any_found, notes));
+            return Ok(results(
+                query_text,
+                &relaxed,
+                partial,
+                any_found,
+                notes,
+                opts.offset,
+            ));
         }
     }
-    Ok(results(query_text, &node, outcome, false, notes))
+    Ok(results(
+        query_text,
+        &node,
+        outcome,
+        false,
+        notes,
+        opts.offset,
+    ))
 }
 
 fn results(
@@ -222,12 +251,15 @@ fn results(
     outcome: Outcome,
     relaxed: bool,
     mut notes: Vec<String>,
+    offset: usize,
 ) -> Results {
     notes.extend(outcome.plan.notes);
     Results {
         query: query.to_string(),
         understood: query::describe(node),
-        total_hits: outcome.total,
+        total_hits: outcome.totals.passages,
+        total_articles: outcome.totals.articles,
+        offset,
         relaxed,
         ignored: outcome.plan.ignored,
         expanded: outcome.expanded,
@@ -237,11 +269,13 @@ fn results(
             .into_iter()
             .enumerate()
             .map(|(i, c)| Hit {
-                rank: i + 1,
+                rank: offset + i + 1,
                 score: c.score,
                 article: c.article,
                 passage: c.passage,
                 also_in: c.also_in,
+                context_before: c.context_before,
+                context_after: c.context_after,
             })
             .collect(),
     }

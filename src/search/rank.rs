@@ -30,21 +30,29 @@ impl Ranked {
     }
 }
 
+/// How much a query matches: passages, and the articles they are in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Totals {
+    pub passages: u64,
+    pub articles: u64,
+}
+
 /// The `size` best matching passages (of the accepted articles) by their
-/// article's score plus their own, best first, and how many passages
-/// match. Equal scores are in article order (serial number, then passage),
+/// article's score plus their own, best first, and how many passages (and
+/// articles) match. Equal scores are in article order (serial number, then passage),
 /// so that which passages are kept, and read first, never depends on how
 /// the index is split into segments.
 pub(crate) fn rank(
     evidence: &Evidence,
     filter: Option<&ArticleSet>,
     size: usize,
-) -> (Vec<Ranked>, usize) {
+) -> (Vec<Ranked>, Totals) {
     let size = size.max(1);
     let mut best: Vec<Ranked> = Vec::new();
     // Passages scoring below this cannot be among the best (once known).
     let mut floor: Option<u32> = None;
-    let mut count = 0;
+    let mut totals = Totals::default();
+    let mut last_article = None;
     let by_key = |a: &Ranked, b: &Ranked| b.key().cmp(&a.key());
     // Passages come in article order, like the article scores.
     let mut scores = evidence.scores.iter().peekable();
@@ -53,7 +61,12 @@ pub(crate) fn rank(
             if filter.is_some_and(|f| !f.contains(u64::from(p.article))) {
                 continue;
             }
-            count += 1;
+            totals.passages += 1;
+            if last_article != Some(p.article) {
+                // Passages come grouped by article.
+                totals.articles += 1;
+                last_article = Some(p.article);
+            }
             while scores.next_if(|s| s.article < p.article).is_some() {}
             let article = scores
                 .peek()
@@ -88,5 +101,5 @@ pub(crate) fn rank(
         start = end;
     }
     best.truncate(size);
-    (best, count)
+    (best, totals)
 }
