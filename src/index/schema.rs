@@ -127,7 +127,7 @@ impl Header {
             title: article.title.clone(),
             tags: article.tags.clone(),
             publisher: article.publisher.clone(),
-            date: article.date.clone(),
+            date: article.date.map(|d| d.to_string()),
             year: article.year,
         }
     }

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::ingest::dates::{self, Date};
 use crate::ingest::files::{self, FileMeta};
 
 /// A parsed news article.
@@ -26,8 +27,9 @@ pub struct Article {
     pub byline: Option<String>,
     pub paragraphs: Vec<String>,
     pub publisher: Option<String>,
-    /// `YYYY-MM-DD` when the article gives a full date.
-    pub date: Option<String>,
+    /// The day of the article, when it gives one (source line, `Updated …`
+    /// line, dateline).
+    pub date: Option<Date>,
     pub year: Option<u64>,
 }
 
@@ -107,9 +109,18 @@ pub fn parse(path: &str, raw: &str) -> Article {
     let merged = merge_tiny_blocks(joined);
     let mut blocks = blocks(merged.as_deref().unwrap_or(joined));
     take_footer(&mut blocks, &mut article);
-    // `Updated …` lines near the top are page furniture, not prose.
+    let footer_year = article.year.and_then(|y| u16::try_from(y).ok());
+    // `Updated …` lines near the top are page furniture, not prose; the
+    // first one dated dates the article when the footer does not.
+    let mut updated = None;
     for block in blocks.iter_mut().take(4) {
-        block.retain(|line| !is_updated_line(line));
+        block.retain(|line| {
+            let furniture = is_updated_line(line);
+            if furniture && updated.is_none() {
+                updated = dates::find(line, footer_year);
+            }
+            !furniture
+        });
     }
     blocks.retain(|b| !(b.is_empty() || b.len() == 1 && is_rule(b[0])));
     take_head(&mut blocks, &mut article);
@@ -119,8 +130,16 @@ pub fn parse(path: &str, raw: &str) -> Article {
     }
     article.paragraphs = blocks.iter().map(|b| paragraph_text(b)).collect();
     article.paragraphs.retain(|p| !p.is_empty());
+    let dateline = article.paragraphs.first().and_then(|p| dateline(p));
     if article.publisher.is_none() {
-        article.publisher = article.paragraphs.first().and_then(|p| dateline_agency(p));
+        article.publisher = dateline.and_then(dateline_agency);
+    }
+    if article.date.is_none() {
+        article.date = updated.or_else(|| dateline.and_then(|d| dates::find(d, footer_year)));
+    }
+    // A full date says the year (a copyright year may be another).
+    if let Some(date) = article.date {
+        article.year = Some(u64::from(date.year));
     }
     article
 }
@@ -233,7 +252,7 @@ fn take_footer(blocks: &mut Vec<Vec<&str>>, article: &mut Article) {
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Footer {
     publisher: Option<String>,
-    date: Option<String>,
+    date: Option<Date>,
     year: Option<u64>,
 }
 
@@ -275,9 +294,9 @@ fn parse_source_line(rest: &str) -> Footer {
         ..Footer::default()
     };
     for part in parts {
-        if is_iso_date(part) {
-            footer.year = part[..4].parse().ok();
-            footer.date = Some(part.to_string());
+        if let Some(date) = Date::parse_iso(part) {
+            footer.year = Some(u64::from(date.year));
+            footer.date = Some(date);
             break;
         }
         if part.len() == 4 && part.chars().all(|c| c.is_ascii_digit()) {
@@ -286,16 +305,6 @@ fn parse_source_line(rest: &str) -> Footer {
         }
     }
     footer
-}
-
-fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 fn is_updated_line(line: &str) -> bool {
@@ -470,20 +479,31 @@ fn take_standalone_caption(blocks: &mut Vec<Vec<&str>>, article: &mut Article) {
     }
 }
 
-/// The agency of a dateline such as `MEXICO CITY (AP) —`.
-fn dateline_agency(paragraph: &str) -> Option<String> {
-    let head: String = paragraph.chars().take(60).collect();
+/// The dateline opening a first paragraph, without its dash: `MEXICO CITY
+/// (AP)`, `WASHINGTON, March 3, 2025 (Reuters)`, `SALVADOR, Feb 26`. A
+/// place in capitals, then what follows it up to a dash.
+fn dateline(paragraph: &str) -> Option<&str> {
+    let head_end = paragraph
+        .char_indices()
+        .nth(80)
+        .map_or(paragraph.len(), |(i, _)| i);
+    let head = &paragraph[..head_end];
     let dash = head.find(['—', '–']).or_else(|| head.find(" - "))?;
-    let place = &head[..dash];
-    let open = place.find('(')?;
-    let close = place.find(')')?;
-    let before = place[..open].trim();
-    let is_place = !before.is_empty()
-        && before
+    let line = head[..dash].trim();
+    let place = line.split([',', '(']).next().unwrap_or("").trim();
+    let is_place = place.chars().any(char::is_alphabetic)
+        && place
             .chars()
-            .all(|c| c.is_uppercase() || c.is_whitespace() || c == ',' || c == '.');
-    let agency = place.get(open + 1..close)?.trim();
-    (is_place && !agency.is_empty() && agency.len() <= 20).then(|| agency.to_string())
+            .all(|c| c.is_uppercase() || c.is_whitespace() || c == '.' || c == '-');
+    is_place.then_some(line)
+}
+
+/// The agency of a dateline such as `MEXICO CITY (AP)`.
+fn dateline_agency(dateline: &str) -> Option<String> {
+    let open = dateline.find('(')?;
+    let close = dateline.rfind(')')?;
+    let agency = dateline.get(open + 1..close)?.trim();
+    (!agency.is_empty() && agency.len() <= 20).then(|| agency.to_string())
 }
 
 #[cfg(test)]
@@ -535,7 +555,7 @@ Source: Wire Service, 2006-11-13, CC BY 2.5\n";
             ]
         );
         assert_eq!(a.publisher.as_deref(), Some("Wire Service"));
-        assert_eq!(a.date.as_deref(), Some("2006-11-13"));
+        assert_eq!(a.date.map(|d| d.to_string()).as_deref(), Some("2006-11-13"));
         assert_eq!(a.year, Some(2006));
     }
 
@@ -549,6 +569,34 @@ MEXICO CITY (AP) — Officials met again on Monday.\n\nMore talks are planned.\n
         assert_eq!(a.paragraphs.len(), 2);
         assert!(a.paragraphs[0].starts_with("MEXICO CITY (AP) —"));
         assert_eq!(a.publisher.as_deref(), Some("AP"));
+        assert_eq!(a.date.map(|d| d.to_string()).as_deref(), Some("2025-03-03"));
+        assert_eq!(a.year, Some(2025));
+    }
+
+    #[test]
+    fn dates_from_datelines_updated_lines_and_footers() {
+        let date = |text: &str| {
+            let a = parse("d.txt", text);
+            (a.date.map(|d| d.to_string()), a.year)
+        };
+        // A dateline with its year; the agency is the publisher.
+        let text = "Storm hits coast\n\nWASHINGTON, March 3, 2025 (Reuters) - Winds rose.\n";
+        assert_eq!(date(text), (Some("2025-03-03".into()), Some(2025)));
+        assert_eq!(parse("d.txt", text).publisher.as_deref(), Some("Reuters"));
+        // A dateline without one takes the footer's year.
+        let text = "Cocoa review\n\nSALVADOR, Feb 26 - Showers continued.\n\n© 1987 Harbour Gazette.\n";
+        assert_eq!(date(text), (Some("1987-02-26".into()), Some(1987)));
+        // The source line's date comes first; then an Updated line.
+        let text = "Quay\n\nUpdated Jan 5, 2025\n\nLIMA, Feb 2 - Work began.\n\nSource: Wire, 2024-12-30\n";
+        assert_eq!(date(text), (Some("2024-12-30".into()), Some(2024)));
+        let text = "Quay\n\nUpdated Jan 5, 2025\n\nLIMA, Feb 2 - Work began.\n";
+        assert_eq!(date(text), (Some("2025-01-05".into()), Some(2025)));
+        // A copyright year is a year only; dates in the prose are not the article's.
+        let text = "Quay\n\nThe quay opened on March 3, 2019 after years of work.\n\n© 2025 Harbour Gazette.\n";
+        assert_eq!(date(text), (None, Some(2025)));
+        // A place in capitals is needed for a dateline.
+        let text = "Quay\n\nOn Feb 2 - the day work began - rain fell.\n\n© 2025 Gazette.\n";
+        assert_eq!(date(text), (None, Some(2025)));
     }
 
     #[test]

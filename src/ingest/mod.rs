@@ -3,5 +3,6 @@
 //! passages.
 
 pub mod article;
+pub mod dates;
 pub mod files;
 pub mod passage;
