@@ -5,6 +5,7 @@ mod common;
 
 use common::Corpus;
 use predicates::prelude::*;
+use serde_json::json;
 
 const HARBOUR: &str = "Harbour reopens\n\nThe harbour at Port Ellis reopened to grain ships on Monday.\n\nSource: Coast Courier, 2019-04-08, CC BY 2.5\n";
 
@@ -365,5 +366,121 @@ fn context_shows_the_passages_around_a_hit_within_its_article() {
         .success()
         .stdout(predicate::str::ends_with(
             "   ┆ (1) Monday: calm crossing.\n   Tuesday: fog delayed the ferry.\n   ┆ (3) Wednesday: calm again.\n",
+        ));
+}
+
+/// Articles dated in each of the ways articles give a date (and one not).
+fn dated_corpus() -> Corpus {
+    let c = Corpus::new();
+    c.write("h.txt", "Stocks slide\n\nStocks fell hard at the open.\n\nSource: Coast Courier, 1987-10-19, CC BY 2.5\n")
+        .write("b.md", "# Stocks steady\n\nUpdated Oct. 20, 1987 9:05 AM\n\nStocks found a floor after two days.\n")
+        .write("c.txt", "Brokers swamped\n\nNEW YORK, Oct 19 - Stocks and more stocks changed hands as brokers worked late.\n\n© 1987 Harbour Gazette. All rights reserved.\n")
+        .write("d.txt", "Ana Ruiz, Tom Lee\nThe two traders outside the exchange. JOHN ROE/Wire Pictures/Getty Images\n\nStocks were the talk of the floor.\n\n© 1987 Harbour Gazette. All rights reserved.\n")
+        .write("e.txt", "Markets calm\n\nLONDON, November 2, 1987 (Wire) — Stocks drifted in thin trade.\n")
+        .write("f.txt", "Notes\n\nStocks, bonds and other notes, undated.\n");
+    c.index_cmd().assert().success();
+    c
+}
+
+#[test]
+fn dates_are_read_from_each_layout_and_searched_as_ranges() {
+    let c = dated_corpus();
+    let (doc, _) = c.search_json(&["-n", "20", "stocks"]);
+    let mut dates: Vec<(String, serde_json::Value, serde_json::Value)> = doc["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let a = &h["article"];
+            (
+                a["path"].as_str().unwrap().to_string(),
+                a["date"].clone(),
+                a["year"].clone(),
+            )
+        })
+        .collect();
+    dates.sort_by(|x, y| x.0.cmp(&y.0));
+    dates.dedup();
+    assert_eq!(
+        dates,
+        [
+            ("b.md".to_string(), json!("1987-10-20"), json!(1987)),
+            ("c.txt".to_string(), json!("1987-10-19"), json!(1987)),
+            ("d.txt".to_string(), json!(null), json!(1987)),
+            ("e.txt".to_string(), json!("1987-11-02"), json!(1987)),
+            ("f.txt".to_string(), json!(null), json!(null)),
+            ("h.txt".to_string(), json!("1987-10-19"), json!(1987)),
+        ]
+    );
+    let cases: [(&str, &[&str]); 9] = [
+        ("stocks date:1987-10-19", &["c.txt", "h.txt"]),
+        ("stocks date:1987-10", &["b.md", "c.txt", "h.txt"]),
+        ("stocks date:[1987-10-20 TO 1987-11-30]", &["b.md", "e.txt"]),
+        ("stocks date:{1987-10-19 TO 1987-11-02}", &["b.md"]),
+        ("stocks date:>=1987-10-20", &["b.md", "e.txt"]),
+        ("stocks date:<1987-10-20", &["c.txt", "d.txt", "h.txt"]),
+        (
+            "stocks date:1987",
+            &["b.md", "c.txt", "d.txt", "e.txt", "h.txt"],
+        ),
+        (
+            "stocks year:>1986",
+            &["b.md", "c.txt", "d.txt", "e.txt", "h.txt"],
+        ),
+        ("stocks -date:1987-10", &["d.txt", "e.txt", "f.txt"]),
+    ];
+    for (query, expected) in cases {
+        assert_eq!(found(&c, query), expected, "{query}");
+    }
+    let (doc, code) = c.search_json(&["stocks year:<1987"]);
+    assert_eq!((code, doc["total_hits"].as_u64()), (1, Some(0)));
+    c.cmd()
+        .args(["search", "stocks date:1987-10-32"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`date:1987-10-32` is not a date: use date:1987-10-19",
+        ));
+}
+
+#[test]
+fn sorting_by_date_puts_ties_in_relevance_order_and_undated_last() {
+    let c = dated_corpus();
+    let order = |sort: &str| -> Vec<String> {
+        let (doc, _) = c.search_json(&["stocks", "--per-article", "1", "--sort", sort]);
+        assert_eq!(doc["sort"], sort);
+        common::hit_paths(&doc)
+    };
+    // h and c share a day: they come in their order by relevance.
+    let relevance = order("relevance");
+    let same_day: Vec<&str> = relevance
+        .iter()
+        .map(String::as_str)
+        .filter(|p| ["c.txt", "h.txt"].contains(p))
+        .collect();
+    let (first, second) = (same_day[0], same_day[1]);
+    assert_eq!(
+        order("newest"),
+        ["e.txt", "b.md", first, second, "d.txt", "f.txt"]
+    );
+    assert_eq!(
+        order("oldest"),
+        ["d.txt", first, second, "b.md", "e.txt", "f.txt"]
+    );
+    // (A tie that relevance breaks otherwise than their names would.)
+    assert_eq!(same_day, ["h.txt", "c.txt"]);
+    c.cmd()
+        .args(["search", "stocks", "--sort", "newest", "-n", "1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "word stocks: shown 1 of 6 passages in 6 articles, newest first\n",
+        ));
+    c.cmd()
+        .args(["search", "stocks", "--sort", "latest"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "invalid value 'latest' for '--sort <ORDER>'",
         ));
 }

@@ -10,7 +10,7 @@ use crate::error::{Error, Exit};
 use crate::index::add::{Input, Outcome};
 use crate::index::build::{self, IndexOptions};
 use crate::index::store;
-use crate::search::SearchOptions;
+use crate::search::{SearchOptions, Sort};
 use crate::{messages, output, Index};
 
 /// Search a folder of news articles: ranked passages with the matching words highlighted.
@@ -86,7 +86,8 @@ Query language (the README's \"Query language\" has it all):
   oil -gas, oil NOT gas  oil without gas
   econ*                words that start with econ
   title:oil            one field: title, tags, publisher, text; title:(oil OR gas)
-  year:1987            the year; year:>=2020, year:[2004 TO 2006]";
+  year:1987            the year; year:>=2020, year:<2000, year:[2004 TO 2006]
+  date:1987-10-19      the day; date:1987-10 (a month), date:>=2025-01-20, date:[1987-10-01 TO 1987-10-31]";
 
 #[derive(Debug, Args)]
 pub struct Paths {
@@ -121,6 +122,9 @@ pub struct SearchArgs {
     /// At most this many passages from one article.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
     pub per_article: u64,
+    /// The order of the hits: by relevance, or by the article's date (equal dates by relevance; undated articles last).
+    #[arg(long, value_enum, default_value_t = SortBy::Relevance, value_name = "ORDER")]
+    pub sort: SortBy,
     /// Also show the N passages before and after each hit, in its article (marked as context).
     #[arg(short = 'C', long, default_value_t = 0, value_name = "N")]
     pub context: u64,
@@ -160,6 +164,23 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortBy {
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+impl From<SortBy> for Sort {
+    fn from(s: SortBy) -> Sort {
+        match s {
+            SortBy::Relevance => Sort::Relevance,
+            SortBy::Newest => Sort::Newest,
+            SortBy::Oldest => Sort::Oldest,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorWhen {
     Auto,
     Always,
@@ -187,8 +208,9 @@ impl ColorWhen {
 }
 
 /// Options of `search` that take a value, and those that do not.
-const SEARCH_VALUE_OPTIONS: [&str; 9] = [
+const SEARCH_VALUE_OPTIONS: [&str; 10] = [
     "--index",
+    "--sort",
     "--seeds",
     "-n",
     "--limit",
@@ -538,6 +560,7 @@ fn search_command(args: SearchArgs) -> Result<Exit, Error> {
         expand: !args.no_expand,
         offset: size(args.offset),
         context: size(args.context),
+        sort: args.sort.into(),
     };
     let results = index.search(&query, &opts)?;
     for note in &results.notes {

@@ -16,7 +16,7 @@ use crate::messages;
 
 /// The version of the index layout. Bump it whenever the schema or the
 /// analysis changes: older indexes must then be rebuilt.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// The file in the index folder that records the format.
 pub const FORMAT_FILE: &str = "newsdex.json";

@@ -108,6 +108,13 @@ pub fn documents(
                 if let Some(year) = article.year {
                     doc.add_u64(f.year, year);
                 }
+                if let Some(key) = article
+                    .date
+                    .map(|d| d.key())
+                    .or(article.year.map(|y| y * 10_000))
+                {
+                    doc.add_u64(f.date, key);
+                }
                 doc.add_u64(f.size, meta.size);
                 doc.add_u64(f.mtime, meta.mtime);
             }

@@ -584,7 +584,8 @@ MEXICO CITY (AP) — Officials met again on Monday.\n\nMore talks are planned.\n
         assert_eq!(date(text), (Some("2025-03-03".into()), Some(2025)));
         assert_eq!(parse("d.txt", text).publisher.as_deref(), Some("Reuters"));
         // A dateline without one takes the footer's year.
-        let text = "Cocoa review\n\nSALVADOR, Feb 26 - Showers continued.\n\n© 1987 Harbour Gazette.\n";
+        let text =
+            "Cocoa review\n\nSALVADOR, Feb 26 - Showers continued.\n\n© 1987 Harbour Gazette.\n";
         assert_eq!(date(text), (Some("1987-02-26".into()), Some(1987)));
         // The source line's date comes first; then an Updated line.
         let text = "Quay\n\nUpdated Jan 5, 2025\n\nLIMA, Feb 2 - Work began.\n\nSource: Wire, 2024-12-30\n";

@@ -20,8 +20,11 @@ const YEARS: std::ops::RangeInclusive<u16> = 1800..=2200;
 impl Date {
     /// The day, if it exists (`2023-02-29` does not).
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
-        (YEARS.contains(&year) && (1..=12).contains(&month) && day >= 1 && day <= days_in(year, month))
-            .then_some(Date { year, month, day })
+        (YEARS.contains(&year)
+            && (1..=12).contains(&month)
+            && day >= 1
+            && day <= days_in(year, month))
+        .then_some(Date { year, month, day })
     }
 
     /// `YYYY-MM-DD`.
@@ -30,7 +33,11 @@ impl Date {
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
         }
-        Date::new(s[..4].parse().ok()?, s[5..7].parse().ok()?, s[8..].parse().ok()?)
+        Date::new(
+            s[..4].parse().ok()?,
+            s[5..7].parse().ok()?,
+            s[8..].parse().ok()?,
+        )
     }
 
     /// The number an index stores and compares: `YYYYMMDD`.
@@ -55,7 +62,7 @@ impl fmt::Display for Date {
 /// The days of a month of a year.
 pub fn days_in(year: u16, month: u8) -> u8 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -66,12 +73,24 @@ pub fn days_in(year: u16, month: u8) -> u8 {
 fn month(word: &str) -> Option<u8> {
     let w = word.trim_end_matches('.').to_ascii_lowercase();
     const NAMES: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     NAMES
         .iter()
-        .position(|n| w == *n || (w.len() >= 3 && n.starts_with(&w) && (w.len() == 3 || w == "sept")))
+        .position(|n| {
+            w == *n || (w.len() >= 3 && n.starts_with(&w) && (w.len() == 3 || w == "sept"))
+        })
         .map(|i| i as u8 + 1)
 }
 
@@ -88,7 +107,10 @@ fn day(word: &str) -> Option<u8> {
 
 /// A four-digit year.
 fn year(word: &str) -> Option<u16> {
-    (word.len() == 4).then(|| word.parse().ok()).flatten().filter(|y| YEARS.contains(y))
+    (word.len() == 4)
+        .then(|| word.parse().ok())
+        .flatten()
+        .filter(|y| YEARS.contains(y))
 }
 
 /// The first date written in a short text: `2025-01-05`, `Jan 5, 2025`,
@@ -107,13 +129,19 @@ pub fn find(text: &str, default_year: Option<u16>) -> Option<Date> {
         if let Some(m) = month(w) {
             // Month day [year]
             if let Some(d) = day(next(1)) {
-                if let Some(date) = year(next(2)).or(default_year).and_then(|y| Date::new(y, m, d)) {
+                if let Some(date) = year(next(2))
+                    .or(default_year)
+                    .and_then(|y| Date::new(y, m, d))
+                {
                     return Some(date);
                 }
             }
         } else if let (Some(d), Some(m)) = (day(w), month(next(1))) {
             // day Month year
-            if let Some(date) = year(next(2)).or(default_year).and_then(|y| Date::new(y, m, d)) {
+            if let Some(date) = year(next(2))
+                .or(default_year)
+                .and_then(|y| Date::new(y, m, d))
+            {
                 return Some(date);
             }
         }

@@ -12,7 +12,7 @@ use crate::index::sync::Status;
 use crate::ingest::files;
 use crate::ingest::passage::PassageKind;
 use crate::search::read::FullArticle;
-use crate::search::{Hit, PassageInfo, Results};
+use crate::search::{Hit, PassageInfo, Results, Sort};
 
 /// Terminal width the text output is laid out for.
 pub const WIDTH: usize = 80;
@@ -152,8 +152,13 @@ fn summary(results: &Results) -> Vec<String> {
     } else {
         format!("shown {first}–{last}")
     };
+    let order = match results.sort {
+        Sort::Relevance => "",
+        Sort::Newest => ", newest first",
+        Sort::Oldest => ", oldest first",
+    };
     let mut items = vec![format!(
-        "{}: {shown} of {} in {}",
+        "{}: {shown} of {} in {}{order}",
         results.understood,
         plural(results.total_hits, "passage"),
         plural(results.total_articles, "article")

@@ -76,10 +76,7 @@ fn leaf_text(leaf: &Leaf) -> String {
         }
         Leaf::Phrase { scope, text, .. } => format!("{}\"{text}\"", field(scope)),
         Leaf::Prefix { scope, text } => format!("{}{text}*", field(scope)),
-        Leaf::Year { from, to } if from == to => format!("year:{from}"),
-        Leaf::Year { from, to } if *to == u64::from(u16::MAX) => format!("year:>={from}"),
-        Leaf::Year { from, to } if *from == 0 => format!("year:<={to}"),
-        Leaf::Year { from, to } => format!("year:[{from} TO {to}]"),
+        Leaf::Range { written, .. } => written.clone(),
     }
 }
 

@@ -5,10 +5,10 @@
 use super::parse::{Leaf, Node, Scope};
 
 /// Whether a node constrains the articles rather than naming words to find:
-/// an exclusion, a year, or a leaf restricted to a field.
+/// an exclusion, a year or date, or a leaf restricted to a field.
 fn is_constraint(node: &Node) -> bool {
     match node {
-        Node::Not(_) | Node::Leaf(Leaf::Year { .. }) => true,
+        Node::Not(_) | Node::Leaf(Leaf::Range { .. }) => true,
         Node::Leaf(
             Leaf::Word { scope, .. } | Leaf::Phrase { scope, .. } | Leaf::Prefix { scope, .. },
         ) => *scope != Scope::Default,

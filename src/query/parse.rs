@@ -13,6 +13,8 @@
 
 use std::fmt;
 
+use crate::ingest::dates::Date;
+
 /// Where a leaf looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Scope {
@@ -55,10 +57,70 @@ pub enum Leaf {
         scope: Scope,
         text: String,
     },
-    Year {
+    /// A year or date range, both ends included (`year:>=2020` is 2020 to
+    /// the largest year); `written` is how the user wrote it.
+    Range {
+        field: RangeField,
         from: u64,
         to: u64,
+        written: String,
     },
+}
+
+/// A field searched by ranges of numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeField {
+    /// The article's year.
+    Year,
+    /// The article's day, as `YYYYMMDD`; an article dated only by its year
+    /// is `YYYY0000` (the start of that year).
+    Date,
+}
+
+impl RangeField {
+    fn name(self) -> &'static str {
+        match self {
+            RangeField::Year => "year",
+            RangeField::Date => "date",
+        }
+    }
+
+    /// The first and last value that `v` stands for: a year is itself; a
+    /// date may be a day (`1987-10-19`), a month (`1987-10`) or a year
+    /// (`1987`).
+    fn span(self, v: &str) -> Option<(u64, u64)> {
+        let year = |s: &str| {
+            (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<u64>().ok())
+                .flatten()
+        };
+        match self {
+            RangeField::Year => parse_year(v).map(|y| (y, y)),
+            RangeField::Date => {
+                let parts: Vec<&str> = v.split('-').collect();
+                match parts.as_slice() {
+                    [y] => year(y).map(|y| (y * 10_000, y * 10_000 + 1231)),
+                    [y, m] if m.len() == 2 => {
+                        let (y, m) = (year(y)?, m.parse::<u64>().ok()?);
+                        (1..=12)
+                            .contains(&m)
+                            .then(|| (y * 10_000 + m * 100 + 1, y * 10_000 + m * 100 + 31))
+                    }
+                    [_, _, _] => Date::parse_iso(v).map(|d| (d.key(), d.key())),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    fn example(self) -> &'static str {
+        match self {
+            RangeField::Year => "year:2025, year:>=2020 or year:[2004 TO 2006]",
+            RangeField::Date => {
+                "date:1987-10-19, date:1987-10, date:>=1987-10-01 or date:[1987-10-01 TO 1987-10-31]"
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +160,7 @@ enum Tok {
     Range(String),
 }
 
-pub const FIELDS: &str = "title, tags, publisher, text, year";
+pub const FIELDS: &str = "title, tags, publisher, text, year, date";
 
 fn lex(input: &str) -> Result<Vec<Tok>, QueryError> {
     let chars: Vec<char> = input.chars().collect();
@@ -350,7 +412,8 @@ impl Parser {
             "tags" | "tag" | "people" => Scope::Tags,
             "publisher" | "source" => Scope::Publisher,
             "text" | "body" => Scope::Text,
-            "year" => return self.year(),
+            "year" => return self.range(RangeField::Year),
+            "date" => return self.range(RangeField::Date),
             other => {
                 return err(format!(
                     "unknown field `{other}:`; the fields are {FIELDS} (quote the words to search for the text \"{other}:\")"
@@ -363,26 +426,46 @@ impl Parser {
         }
     }
 
-    fn year(&mut self) -> Result<Node, QueryError> {
+    fn range(&mut self, field: RangeField) -> Result<Node, QueryError> {
+        let name = field.name();
         let bad = |v: &str| {
             QueryError(format!(
-                "`year:{v}` is not a year: use year:2025 or year:[2004 TO 2006]"
+                "`{name}:{v}` is not a {name}: use {}",
+                field.example()
             ))
+        };
+        let leaf = |from: u64, to: u64, written: &str| {
+            if from > to {
+                return err(format!(
+                    "`{name}:{written}` is an empty range: put the earlier {name} first"
+                ));
+            }
+            Ok(Node::Leaf(Leaf::Range {
+                field,
+                from,
+                to,
+                written: format!("{name}:{written}"),
+            }))
         };
         match self.next() {
             Some(Tok::Word(w)) => {
+                let span = |v: &str| field.span(v).ok_or_else(|| bad(&w));
                 let (from, to) = if let Some(rest) = w.strip_prefix(">=") {
-                    (
-                        parse_year(rest).ok_or_else(|| bad(&w))?,
-                        u64::from(u16::MAX),
-                    )
+                    (span(rest)?.0, u64::MAX)
+                } else if let Some(rest) = w.strip_prefix('>') {
+                    (span(rest)?.1.saturating_add(1), u64::MAX)
                 } else if let Some(rest) = w.strip_prefix("<=") {
-                    (0, parse_year(rest).ok_or_else(|| bad(&w))?)
+                    (0, span(rest)?.1)
+                } else if let Some(rest) = w.strip_prefix('<') {
+                    let first = span(rest)?.0;
+                    if first == 0 {
+                        return leaf(1, 0, &w);
+                    }
+                    (0, first - 1)
                 } else {
-                    let y = parse_year(&w).ok_or_else(|| bad(&w))?;
-                    (y, y)
+                    span(&w)?
                 };
-                Ok(Node::Leaf(Leaf::Year { from, to }))
+                leaf(from, to, &w)
             }
             Some(Tok::Range(r)) => {
                 let inclusive_start = r.starts_with('[');
@@ -392,28 +475,31 @@ impl Parser {
                 let [lo, "TO", hi] = parts.as_slice() else {
                     return Err(bad(&r));
                 };
-                let lo = if *lo == "*" {
-                    0
-                } else {
-                    parse_year(lo).ok_or_else(|| bad(&r))?
+                let from = match *lo {
+                    "*" => 0,
+                    lo => {
+                        let (first, last) = field.span(lo).ok_or_else(|| bad(&r))?;
+                        if inclusive_start {
+                            first
+                        } else {
+                            last.saturating_add(1)
+                        }
+                    }
                 };
-                let hi = if *hi == "*" {
-                    u64::from(u16::MAX)
-                } else {
-                    parse_year(hi).ok_or_else(|| bad(&r))?
+                let to = match *hi {
+                    "*" => u64::MAX,
+                    hi => {
+                        let (first, last) = field.span(hi).ok_or_else(|| bad(&r))?;
+                        if inclusive_end {
+                            last
+                        } else if first == 0 {
+                            return leaf(1, 0, &r);
+                        } else {
+                            first - 1
+                        }
+                    }
                 };
-                let from = if inclusive_start { lo } else { lo + 1 };
-                let to = if inclusive_end {
-                    hi
-                } else {
-                    hi.saturating_sub(1)
-                };
-                if from > to {
-                    return err(format!(
-                        "`year:{r}` is an empty range: put the earlier year first"
-                    ));
-                }
-                Ok(Node::Leaf(Leaf::Year { from, to }))
+                leaf(from, to, &r)
             }
             _ => Err(bad("")),
         }
@@ -546,20 +632,6 @@ pub(crate) mod tests {
             })
         );
         assert_eq!(
-            parse("year:2025").unwrap(),
-            Node::Leaf(Leaf::Year {
-                from: 2025,
-                to: 2025
-            })
-        );
-        assert_eq!(
-            parse("year:[2004 TO 2006]").unwrap(),
-            Node::Leaf(Leaf::Year {
-                from: 2004,
-                to: 2006
-            })
-        );
-        assert_eq!(
             parse("title:(border OR trade)").unwrap(),
             Node::Or(vec![
                 Node::Leaf(Leaf::Word {
@@ -572,22 +644,45 @@ pub(crate) mod tests {
                 })
             ])
         );
-        assert_eq!(
-            parse("year:>=2020").unwrap(),
-            Node::Leaf(Leaf::Year {
-                from: 2020,
-                to: u64::from(u16::MAX)
-            })
-        );
-        assert_eq!(
-            parse("year:{2004 TO 2006}").unwrap(),
-            Node::Leaf(Leaf::Year {
-                from: 2005,
-                to: 2005
-            })
-        );
         // Times and URLs are not fields.
         assert_eq!(parse("10:30").unwrap(), word("10:30"));
+    }
+
+    #[test]
+    fn years_and_dates_are_ranges_of_numbers() {
+        let range = |q: &str| match parse(q).unwrap() {
+            Node::Leaf(Leaf::Range {
+                field, from, to, ..
+            }) => (field, from, to),
+            other => panic!("not a range: {other:?}"),
+        };
+        use RangeField::{Date, Year};
+        assert_eq!(range("year:2025"), (Year, 2025, 2025));
+        assert_eq!(range("year:[2004 TO 2006]"), (Year, 2004, 2006));
+        assert_eq!(range("year:{2004 TO 2006}"), (Year, 2005, 2005));
+        assert_eq!(range("year:>=2020"), (Year, 2020, u64::MAX));
+        assert_eq!(range("year:>2020"), (Year, 2021, u64::MAX));
+        assert_eq!(range("year:<2020"), (Year, 0, 2019));
+        assert_eq!(range("year:<=2020"), (Year, 0, 2020));
+        assert_eq!(range("date:1987-10-19"), (Date, 19_871_019, 19_871_019));
+        assert_eq!(range("date:1987-10"), (Date, 19_871_001, 19_871_031));
+        assert_eq!(range("date:1987"), (Date, 19_870_000, 19_871_231));
+        assert_eq!(
+            range("date:[1987-10-01 TO 1987-10-31]"),
+            (Date, 19_871_001, 19_871_031)
+        );
+        assert_eq!(
+            range("date:{1987-10 TO 1987-12}"),
+            (Date, 19_871_032, 19_871_200)
+        );
+        assert_eq!(range("date:>=1987-10-19"), (Date, 19_871_019, u64::MAX));
+        assert_eq!(range("date:>1987-10"), (Date, 19_871_032, u64::MAX));
+        assert_eq!(range("date:<1987-10-19"), (Date, 0, 19_871_018));
+        assert_eq!(range("date:[* TO 1987]"), (Date, 0, 19_871_231));
+        let Node::Leaf(Leaf::Range { written, .. }) = parse("date:>=1987-10").unwrap() else {
+            unreachable!()
+        };
+        assert_eq!(written, "date:>=1987-10");
     }
 
     #[test]
@@ -604,6 +699,13 @@ pub(crate) mod tests {
         assert!(msg("titel:mexico").contains("unknown field `titel:`"));
         assert!(msg("year:abc").contains("not a year"));
         assert!(msg("year:[2006 TO 2004]").contains("empty range"));
+        assert_eq!(
+            msg("date:1987-13-01"),
+            "`date:1987-13-01` is not a date: use date:1987-10-19, date:1987-10, date:>=1987-10-01 or date:[1987-10-01 TO 1987-10-31]"
+        );
+        assert!(msg("date:1987-02-30").contains("not a date"));
+        assert!(msg("date:87-10").contains("not a date"));
+        assert!(msg("year:<0").contains("empty range"));
         assert!(msg("   ").contains("empty"));
         assert!(msg("()").contains("empty parentheses"));
         assert!(msg("\"a b\"~").contains("needs a number"));

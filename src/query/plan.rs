@@ -15,7 +15,7 @@ use tantivy::{Searcher, Term};
 
 use crate::analysis::{self, analyzer, is_stop_word, stem_prefixes, Stems};
 use crate::index::schema::Fields;
-use crate::query::{Leaf, Node, QueryError, Scope};
+use crate::query::{Leaf, Node, QueryError, RangeField, Scope};
 
 /// How much a headline or tag occurrence counts next to one in the text,
 /// in an article's score (see [`crate::search::evidence`]). In a passage's own
@@ -91,7 +91,9 @@ pub enum Matcher {
         /// opposed to a word added by query expansion.
         shown: bool,
     },
-    Year {
+    /// A year or date range (both ends included).
+    Range {
+        field: RangeField,
         from: u64,
         to: u64,
     },
@@ -343,8 +345,11 @@ impl<'a> Compiler<'a> {
 
     fn leaf_matcher(&mut self, leaf: &Leaf) -> Result<Option<Matcher>> {
         let (scope, pattern) = match leaf {
-            Leaf::Year { from, to } => {
-                return Ok(Some(Matcher::Year {
+            Leaf::Range {
+                field, from, to, ..
+            } => {
+                return Ok(Some(Matcher::Range {
+                    field: *field,
                     from: *from,
                     to: *to,
                 }))
@@ -488,11 +493,15 @@ fn collapse(mut items: Vec<Expr>, make: fn(Vec<Expr>) -> Expr) -> Option<Expr> {
     }
 }
 
-/// The tantivy query of a year range.
-pub fn year_query(from: u64, to: u64, f: &Fields) -> RangeQuery {
+/// The tantivy query of a year or date range.
+pub fn range_query(field: RangeField, from: u64, to: u64, f: &Fields) -> RangeQuery {
+    let field = match field {
+        RangeField::Year => f.year,
+        RangeField::Date => f.date,
+    };
     RangeQuery::new(
-        Bound::Included(Term::from_field_u64(f.year, from)),
-        Bound::Included(Term::from_field_u64(f.year, to)),
+        Bound::Included(Term::from_field_u64(field, from)),
+        Bound::Included(Term::from_field_u64(field, to)),
     )
 }
 
@@ -522,7 +531,7 @@ mod tests {
     fn pattern(plan: &Plan, leaf: usize) -> &Pattern {
         match &plan.leaves[leaf] {
             Matcher::Text { pattern, .. } => pattern,
-            Matcher::Year { .. } => panic!("a year"),
+            Matcher::Range { .. } => panic!("a range"),
         }
     }
 

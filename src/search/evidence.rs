@@ -27,7 +27,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Searcher, SegmentReader, Term, TERMINATED};
 
 use crate::index::schema::Fields;
-use crate::query::plan::{scope_fields, year_query, FieldUse, Matcher, Pattern, Plan};
+use crate::query::plan::{range_query, scope_fields, FieldUse, Matcher, Pattern, Plan};
 use crate::search::article_set::Bits;
 use crate::search::articles::Articles;
 
@@ -81,8 +81,8 @@ impl Evidence {
         for (i, leaf) in plan.leaves.iter().enumerate() {
             let positive = plan.positive.contains(&i);
             let set = match leaf {
-                Matcher::Year { from, to } => {
-                    pass.year(&year_query(*from, *to, fields), positive)?
+                Matcher::Range { field, from, to } => {
+                    pass.range(&range_query(*field, *from, *to, fields), positive)?
                 }
                 Matcher::Text {
                     scope,
@@ -370,9 +370,10 @@ impl<'a> Pass<'a> {
         });
     }
 
-    /// A year leaf: the articles it matches and, when positive, their first
-    /// passages (which hold the year) as matches without a score.
-    fn year(&mut self, query: &dyn Query, positive: bool) -> Result<Bits> {
+    /// A year or date leaf: the articles it matches and, when positive,
+    /// their first passages (which hold the year and date) as matches
+    /// without a score.
+    fn range(&mut self, query: &dyn Query, positive: bool) -> Result<Bits> {
         let mut set = Bits::default();
         let weight = query.weight(EnableScoring::disabled_from_searcher(self.searcher))?;
         for (seg, s) in self.segments.iter().enumerate() {

@@ -13,9 +13,9 @@ use tantivy::schema::Value;
 use tantivy::{DocAddress, DocId, Score, Searcher, TantivyDocument, Term};
 
 use super::copies::{copies, group_copies, Columns};
-use super::rank::{rank, Ranked, Totals};
+use super::rank::{rank, Primary, Ranked, Totals};
 use super::read;
-use super::{ArticleInfo, Copy, PassageInfo, SearchOptions};
+use super::{ArticleInfo, Copy, PassageInfo, SearchOptions, Sort};
 use crate::index::schema::{Fields, Header};
 use crate::ingest::passage::PassageKind;
 use crate::query::plan::{Expr, Pattern, Plan};
@@ -59,7 +59,7 @@ impl Run<'_> {
     pub fn execute(&self, opts: &SearchOptions) -> Result<(Totals, Vec<Candidate>)> {
         // The hits before the page are found as if they were shown.
         let upto = opts.offset.saturating_add(opts.limit);
-        let (totals, hits) = self.best(opts.per_article, upto)?;
+        let (totals, hits) = self.best(opts.per_article, upto, opts.sort)?;
         let mut page: Vec<Candidate> = hits.into_iter().skip(opts.offset).collect();
         if opts.context > 0 {
             let mut highlighter = Highlighter::of(self.plan);
@@ -89,7 +89,12 @@ impl Run<'_> {
     }
 
     /// The `limit` best hits, at most `per_article` from one article.
-    fn best(&self, per_article: usize, limit: usize) -> Result<(Totals, Vec<Candidate>)> {
+    fn best(
+        &self,
+        per_article: usize,
+        limit: usize,
+        sort: Sort,
+    ) -> Result<(Totals, Vec<Candidate>)> {
         let filter = self
             .plan
             .needs_article_filter()
@@ -107,11 +112,12 @@ impl Run<'_> {
         // Copies are grouped by their key before anything is read, and the
         // groups are read a few at a time, best first; when the pool holds
         // too few groups, a larger one is taken.
+        let primary = Primary::new(self.searcher, sort)?;
         let step = limit.saturating_mul(per_article).saturating_mul(2).max(50);
         let mut pool = step * 2;
         let mut read_before: FxHashMap<DocAddress, Candidate> = FxHashMap::default();
         loop {
-            let (ranked, totals) = rank(&self.evidence, filter.as_ref(), pool);
+            let (ranked, totals) = rank(&self.evidence, filter.as_ref(), &primary, pool);
             let exhausted = ranked.len() < pool;
             let columns = Columns::of(self.searcher)?;
             let groups = group_copies(&ranked, &columns);
@@ -134,9 +140,13 @@ impl Run<'_> {
                 read = upto;
                 candidates.sort_by(Candidate::order);
                 let enough = capped(&candidates, per_article, limit);
-                let out_of_reach = groups
-                    .get(read)
-                    .is_some_and(|g| enough.is_some_and(|kth| g[0].score * MAX_GAIN < kth));
+                // (Groups come in order: one out of reach, all are.)
+                let out_of_reach = groups.get(read).is_some_and(|g| {
+                    enough.is_some_and(|(primary, kth)| {
+                        g[0].primary < primary
+                            || g[0].primary == primary && g[0].score * MAX_GAIN < kth
+                    })
+                });
                 if out_of_reach || (enough.is_some() && read >= step) {
                     break;
                 }
@@ -201,6 +211,7 @@ impl Run<'_> {
         };
         let scored = rerank.score(r.score, &text, &header.title, kind);
         Ok(Candidate {
+            primary: r.primary,
             score: scored.score,
             addr: r.addr,
             number: r.article,
@@ -298,6 +309,8 @@ fn matched_share(weights: &[f32], matched: &[bool]) -> f32 {
 }
 
 pub(crate) struct Candidate {
+    /// The key before the score in the order (a date for a date sort).
+    primary: u64,
     pub score: f32,
     addr: DocAddress,
     /// Its article's number (see [`crate::search::articles`]).
@@ -312,20 +325,23 @@ pub(crate) struct Candidate {
 }
 
 impl Candidate {
-    /// Best first; ties go to prose over captions, then path and ordinal, so
-    /// that the order never depends on segment layout.
+    /// Best first (by the primary key, then the score); ties go to prose
+    /// over captions, then path and ordinal, so that the order never
+    /// depends on segment layout.
     fn order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
-        b.score
-            .total_cmp(&a.score)
+        b.primary
+            .cmp(&a.primary)
+            .then_with(|| b.score.total_cmp(&a.score))
             .then_with(|| a.passage.kind.code().cmp(&b.passage.kind.code()))
             .then_with(|| a.article.header.path.cmp(&b.article.header.path))
             .then_with(|| a.passage.ordinal.cmp(&b.passage.ordinal))
     }
 }
 
-/// The score of the last hit when `candidates` (sorted) give `limit` hits
-/// with at most `per_article` from one article; `None` when they give fewer.
-fn capped(candidates: &[Candidate], per_article: usize, limit: usize) -> Option<Score> {
+/// The primary key and score of the last hit when `candidates` (sorted)
+/// give `limit` hits with at most `per_article` from one article; `None`
+/// when they give fewer.
+fn capped(candidates: &[Candidate], per_article: usize, limit: usize) -> Option<(u64, Score)> {
     let mut per: HashMap<&str, usize> = HashMap::new();
     candidates
         .iter()
@@ -335,7 +351,7 @@ fn capped(candidates: &[Candidate], per_article: usize, limit: usize) -> Option<
             *n <= per_article
         })
         .nth(limit.checked_sub(1)?)
-        .map(|c| c.score)
+        .map(|c| (c.primary, c.score))
 }
 
 /// The hits, best first, at most `per_article` from one article.

@@ -54,6 +54,19 @@ pub struct SearchOptions {
     pub offset: usize,
     /// Passages of the article to show before and after each hit.
     pub context: usize,
+    /// The order of the hits.
+    pub sort: Sort,
+}
+
+/// The order of the hits: by relevance, or by the article's date (newest or
+/// oldest first; equal dates by relevance; undated articles last).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+    Oldest,
 }
 
 impl Default for SearchOptions {
@@ -67,6 +80,7 @@ impl Default for SearchOptions {
             expand: true,
             offset: 0,
             context: 0,
+            sort: Sort::Relevance,
         }
     }
 }
@@ -83,6 +97,8 @@ pub struct Results {
     pub total_articles: u64,
     /// Hits passed over before the first one here (`--offset`).
     pub offset: usize,
+    /// The order of the hits.
+    pub sort: Sort,
     /// True when no article had all the words and partial matches are shown.
     pub relaxed: bool,
     /// Stop words left out of a natural-language query.
@@ -226,23 +242,11 @@ pub fn search(store: &Store, query_text: &str, opts: &SearchOptions) -> Result<R
             let partial = execute(store, &searcher, &relaxed, true, false, opts)?;
             let any_found = !partial.hits.is_empty();
             return Ok(results(
-                query_text,
-                &relaxed,
-                partial,
-                any_found,
-                notes,
-                opts.offset,
+                query_text, &relaxed, partial, any_found, notes, opts,
             ));
         }
     }
-    Ok(results(
-        query_text,
-        &node,
-        outcome,
-        false,
-        notes,
-        opts.offset,
-    ))
+    Ok(results(query_text, &node, outcome, false, notes, opts))
 }
 
 fn results(
@@ -251,7 +255,7 @@ fn results(
     outcome: Outcome,
     relaxed: bool,
     mut notes: Vec<String>,
-    offset: usize,
+    opts: &SearchOptions,
 ) -> Results {
     notes.extend(outcome.plan.notes);
     Results {
@@ -259,7 +263,8 @@ fn results(
         understood: query::describe(node),
         total_hits: outcome.totals.passages,
         total_articles: outcome.totals.articles,
-        offset,
+        offset: opts.offset,
+        sort: opts.sort,
         relaxed,
         ignored: outcome.plan.ignored,
         expanded: outcome.expanded,
@@ -269,7 +274,7 @@ fn results(
             .into_iter()
             .enumerate()
             .map(|(i, c)| Hit {
-                rank: offset + i + 1,
+                rank: opts.offset + i + 1,
                 score: c.score,
                 article: c.article,
                 passage: c.passage,

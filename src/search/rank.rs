@@ -3,10 +3,15 @@
 //! own, the best kept in a total order that never depends on how the index
 //! is split into segments.
 
-use tantivy::{DocAddress, Score, SegmentOrdinal};
+use anyhow::Result;
+use tantivy::columnar::Column;
+use tantivy::{DocAddress, Score, Searcher, SegmentOrdinal};
 
+use crate::index::schema::DATE;
 use crate::search::article_set::ArticleSet;
+use crate::search::articles::Articles;
 use crate::search::evidence::Evidence;
+use crate::search::Sort;
 
 /// A passage's score is its article's score plus this much of its own
 /// BM25: the article's evidence leads (measured on three test collections,
@@ -16,17 +21,59 @@ const PASSAGE_FACTOR: Score = 0.5;
 /// article's), its article (numbered in [`Articles`]) and address.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ranked {
+    /// What comes before the score in the order (see [`Primary`]).
+    pub primary: u64,
     pub score: Score,
     pub article: u32,
     pub addr: DocAddress,
 }
 
 impl Ranked {
-    /// Scores this close are one score (the same passage can be scored with
-    /// its terms summed in another order): the last 8 bits of the mantissa
-    /// are ignored.
-    pub fn key(&self) -> u32 {
-        self.score.max(0.0).to_bits() & !0xFF
+    /// The order, larger first: the primary key, then the score. Scores
+    /// this close are one score (the same passage can be scored with its
+    /// terms summed in another order): the last 8 bits of the mantissa are
+    /// ignored.
+    pub fn key(&self) -> (u64, u32) {
+        (self.primary, self.score.max(0.0).to_bits() & !0xFF)
+    }
+}
+
+/// The key that orders hits before their score: nothing for relevance; the
+/// article's date for `newest` (later first) and `oldest` (earlier first),
+/// undated articles last in both. An article dated only by its year sorts
+/// as the start of that year.
+pub(crate) struct Primary {
+    sort: Sort,
+    /// Per segment, the `date` column (on first passages).
+    dates: Vec<Column<u64>>,
+}
+
+impl Primary {
+    pub fn new(searcher: &Searcher, sort: Sort) -> Result<Primary> {
+        let dates = match sort {
+            Sort::Relevance => Vec::new(),
+            Sort::Newest | Sort::Oldest => searcher
+                .segment_readers()
+                .iter()
+                .map(|r| r.fast_fields().u64(DATE))
+                .collect::<tantivy::Result<_>>()?,
+        };
+        Ok(Primary { sort, dates })
+    }
+
+    /// The key of an article.
+    fn of(&self, articles: &Articles, article: u32) -> u64 {
+        if self.sort == Sort::Relevance {
+            return 0;
+        }
+        let date = articles
+            .first_passage(article)
+            .and_then(|first| self.dates[first.segment_ord as usize].first(first.doc_id));
+        match (self.sort, date) {
+            (_, None) | (Sort::Relevance, _) => 0,
+            (Sort::Newest, Some(d)) => d + 1,
+            (Sort::Oldest, Some(d)) => u64::MAX - d,
+        }
     }
 }
 
@@ -45,12 +92,15 @@ pub(crate) struct Totals {
 pub(crate) fn rank(
     evidence: &Evidence,
     filter: Option<&ArticleSet>,
+    primary: &Primary,
     size: usize,
 ) -> (Vec<Ranked>, Totals) {
     let size = size.max(1);
     let mut best: Vec<Ranked> = Vec::new();
     // Passages scoring below this cannot be among the best (once known).
-    let mut floor: Option<u32> = None;
+    let mut floor: Option<(u64, u32)> = None;
+    // The primary key of the article of the passages at hand.
+    let mut article_key = (u32::MAX, 0);
     let mut totals = Totals::default();
     let mut last_article = None;
     let by_key = |a: &Ranked, b: &Ranked| b.key().cmp(&a.key());
@@ -72,7 +122,11 @@ pub(crate) fn rank(
                 .peek()
                 .filter(|s| s.article == p.article)
                 .map_or(0.0, |s| s.score);
+            if article_key.0 != p.article {
+                article_key = (p.article, primary.of(&evidence.articles, p.article));
+            }
             let ranked = Ranked {
+                primary: article_key.1,
                 score: PASSAGE_FACTOR * p.score + article,
                 article: p.article,
                 addr: DocAddress::new(seg as SegmentOrdinal, p.doc),
