@@ -38,6 +38,7 @@ use crate::index::add::{self, Input, Outcome};
 use crate::index::build::{self, IndexOptions, Summary};
 use crate::index::store::Store;
 use crate::index::sync::{self, Status};
+use crate::search::count::{Counts, Facet};
 use crate::search::read::FullArticle;
 use crate::search::{self, Results, SearchOptions};
 
@@ -85,6 +86,12 @@ impl Index {
     /// `None` when the index holds no such article.
     pub fn article(&self, key: &str, query: Option<&str>) -> Result<Option<FullArticle>> {
         search::show(&self.store, key, query).map_err(Error::from_anyhow)
+    }
+
+    /// Counts the articles that match `query` (every article when `None`)
+    /// by year, month or publisher; `any`: any of the words.
+    pub fn count(&self, query: Option<&str>, any: bool, by: Facet) -> Result<Counts> {
+        search::count::count(&self.store, query, any, by).map_err(Error::from_anyhow)
     }
 
     /// Brings the index up to date with its seeds folder.

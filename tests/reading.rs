@@ -484,3 +484,114 @@ fn sorting_by_date_puts_ties_in_relevance_order_and_undated_last() {
             "invalid value 'latest' for '--sort <ORDER>'",
         ));
 }
+
+fn counted(c: &Corpus, args: &[&str]) -> (serde_json::Value, i32) {
+    let out = c
+        .cmd()
+        .arg("count")
+        .arg("--json")
+        .args(args)
+        .output()
+        .unwrap();
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (doc, out.status.code().unwrap())
+}
+
+fn bucket_list(doc: &serde_json::Value) -> Vec<(String, u64)> {
+    doc["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["key"].as_str().unwrap_or("null").to_string(),
+                b["articles"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn counts_by_year_month_and_publisher_show_the_empty_buckets() {
+    let c = Corpus::new();
+    let source = |publisher: &str, date: &str| format!("Source: {publisher}, {date}, CC BY 2.5\n");
+    c.write(
+        "a.txt",
+        format!(
+            "Tides\n\nThe tide tables were printed.\n\n{}",
+            source("Coast Courier", "1985-03-02")
+        ),
+    )
+    .write(
+        "b.txt",
+        format!(
+            "Storm\n\nThe tide rose over the wall.\n\nThe tide fell by noon.\n\n{}",
+            source("Coast Courier", "1987-10-19")
+        ),
+    )
+    .write(
+        "c.txt",
+        format!(
+            "Dredging\n\nDredgers worked the channel.\n\n{}",
+            source("Harbour Gazette", "1987-10-20")
+        ),
+    )
+    .write(
+        "d.txt",
+        format!(
+            "Lights\n\nThe tide lights were lit.\n\n{}",
+            source("Harbour Gazette", "1987-12-01")
+        ),
+    )
+    .write(
+        "e.txt",
+        "Quay\n\nThe quay was painted.\n\n© 1987 Pier Post. All rights reserved.\n",
+    )
+    .write("f.txt", "Notes\n\nUndated notes on the tide.\n");
+    c.index_cmd().assert().success();
+    let (doc, code) = counted(&c, &["--by", "year"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["query"], json!(null));
+    assert_eq!(doc["by"], "year");
+    assert_eq!(doc["total_articles"], 6);
+    let s = |k: &str, n: u64| (k.to_string(), n);
+    assert_eq!(
+        bucket_list(&doc),
+        [s("1985", 1), s("1986", 0), s("1987", 4), s("null", 1)]
+    );
+    let (doc, _) = counted(&c, &["tide", "--by", "month"]);
+    assert_eq!(doc["total_articles"], 4);
+    let months = bucket_list(&doc);
+    assert_eq!(months.len(), 34 + 1, "1985-03 to 1987-12, then the undated");
+    assert_eq!(months[0], s("1985-03", 1));
+    assert_eq!(months[1], s("1985-04", 0));
+    assert_eq!(months[31], s("1987-10", 1));
+    assert_eq!(months[33], s("1987-12", 1));
+    assert_eq!(months[34], s("null", 1));
+    let (doc, _) = counted(&c, &["--by", "publisher"]);
+    assert_eq!(
+        bucket_list(&doc),
+        [
+            s("Coast Courier", 2),
+            s("Harbour Gazette", 2),
+            s("Pier Post", 1),
+            s("null", 1)
+        ]
+    );
+    // The chart: a line per bucket within 80 columns, bars to scale.
+    let out = c.cmd().args(["count", "--by", "year"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let bar = |n: usize| "█".repeat(n);
+    assert_eq!(
+        text,
+        format!(
+            "every article, by year: 6 articles\n1985      1 {}\n1986      0\n1987      4 {}\n(no date) 1 {}\n",
+            bar(17),
+            bar(68),
+            bar(17)
+        )
+    );
+    assert_eq!(text.lines().map(|l| l.chars().count()).max(), Some(80));
+    let (doc, code) = counted(&c, &["zeppelin"]);
+    assert_eq!((code, doc["total_articles"].as_u64()), (1, Some(0)));
+}

@@ -10,6 +10,7 @@ use crate::error::{Error, Exit};
 use crate::index::add::{Input, Outcome};
 use crate::index::build::{self, IndexOptions};
 use crate::index::store;
+use crate::search::count::Facet;
 use crate::search::{SearchOptions, Sort};
 use crate::{messages, output, Index};
 
@@ -61,6 +62,10 @@ pub enum Command {
     /// Exit status: 0 when something was found, 1 when nothing was, 2 on error.
     #[command(after_help = QUERY_HELP)]
     Search(SearchArgs),
+    /// Count the articles that match QUERY (every article without one) by year, month or publisher: a bar chart, or JSON.
+    ///
+    /// Exit status: 0 when some article matches, 1 when none does, 2 on error.
+    Count(CountArgs),
     /// Show a whole article (headline, metadata, every passage with its number), by the id or path a search hit shows; with a QUERY, its words highlighted.
     ///
     /// Exit status: 0 when the article was found, 1 when the index holds no such article, 2 on error.
@@ -146,6 +151,41 @@ pub struct SearchArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CountArgs {
+    #[command(flatten)]
+    pub paths: Paths,
+    /// What to count the articles by.
+    #[arg(long, value_enum, default_value_t = CountBy::Year)]
+    pub by: CountBy,
+    /// Match articles with any of the words, not all of them.
+    #[arg(long)]
+    pub any: bool,
+    /// Print one JSON document instead of a chart.
+    #[arg(long)]
+    pub json: bool,
+    /// The query, in the language of `search`; every article when there is none.
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CountBy {
+    Year,
+    Month,
+    Publisher,
+}
+
+impl From<CountBy> for Facet {
+    fn from(c: CountBy) -> Facet {
+        match c {
+            CountBy::Year => Facet::Year,
+            CountBy::Month => Facet::Month,
+            CountBy::Publisher => Facet::Publisher,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
 pub struct ShowArgs {
     #[command(flatten)]
     pub paths: Paths,
@@ -208,8 +248,9 @@ impl ColorWhen {
 }
 
 /// Options of `search` that take a value, and those that do not.
-const SEARCH_VALUE_OPTIONS: [&str; 10] = [
+const SEARCH_VALUE_OPTIONS: [&str; 11] = [
     "--index",
+    "--by",
     "--sort",
     "--seeds",
     "-n",
@@ -223,7 +264,7 @@ const SEARCH_VALUE_OPTIONS: [&str; 10] = [
 const SEARCH_FLAGS: [&str; 5] = ["--json", "--any", "--no-expand", "-h", "--help"];
 
 /// The commands that take a query, whose arguments [`normalize_args`] rewrites.
-const QUERY_COMMANDS: [&str; 2] = ["search", "show"];
+const QUERY_COMMANDS: [&str; 3] = ["search", "show", "count"];
 
 /// Rewrites `newsdex search` (and `show`) arguments so that options may stand anywhere
 /// and a query word may start with `-` (`mexico -trade`): known options
@@ -339,6 +380,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         }
         Command::Search(args) => search_command(args),
         Command::Show(args) => show_command(args),
+        Command::Count(args) => count_command(args),
         Command::Completions { shell } => {
             let mut out = io::stdout().lock();
             clap_complete::generate(shell, &mut Cli::command(), "newsdex", &mut out);
@@ -503,6 +545,26 @@ fn ensure_index(paths: &Paths) -> Result<Index, Error> {
     let (index, summary) = Index::build(&opts, &mut |w| messages::warn(w))?;
     messages::report(&summary.line(&opts));
     Ok(index)
+}
+
+fn count_command(args: CountArgs) -> Result<Exit, Error> {
+    let index = ensure_index(&args.paths)?;
+    let query = args.query.join(" ");
+    let query = (!query.trim().is_empty()).then_some(query.as_str());
+    let counts = index.count(query, args.any, args.by.into())?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let written = if args.json {
+        output::json(&counts, &mut out)
+    } else {
+        output::counts(&counts, &mut out)
+    }
+    .and_then(|()| out.flush());
+    written_out(written)?;
+    Ok(if counts.total_articles > 0 {
+        Exit::Found
+    } else {
+        Exit::NotFound
+    })
 }
 
 fn show_command(args: ShowArgs) -> Result<Exit, Error> {

@@ -26,6 +26,7 @@ pub const HEADER: &str = "header";
 pub const TITLE: &str = "title";
 pub const TAGS: &str = "tags";
 pub const PUBLISHER: &str = "publisher";
+pub const PUBLISHER_NAME: &str = "publisher_name";
 pub const YEAR: &str = "year";
 pub const DATE: &str = "date";
 pub const TEXT: &str = "text";
@@ -60,6 +61,9 @@ pub struct Fields {
     pub tags: Field,
     pub publisher: Field,
     pub year: Field,
+    /// The publisher as written, a fast field for counts by publisher;
+    /// first passage.
+    pub publisher_name: Field,
     /// The article's day as `YYYYMMDD`, or `YYYY0000` when it gives only a
     /// year; first passage. Indexed for `date:` ranges, a fast field to sort
     /// by date.
@@ -100,6 +104,7 @@ pub fn build() -> (Schema, Fields) {
         title: b.add_text_field(TITLE, analyzed()),
         tags: b.add_text_field(TAGS, analyzed()),
         publisher: b.add_text_field(PUBLISHER, analyzed()),
+        publisher_name: b.add_text_field(PUBLISHER_NAME, FAST),
         year: b.add_u64_field(YEAR, INDEXED),
         date: b.add_u64_field(DATE, INDEXED | FAST),
         text: b.add_text_field(TEXT, analyzed().set_stored()),

@@ -104,6 +104,7 @@ pub fn documents(
                 }
                 if let Some(publisher) = &article.publisher {
                     doc.add_text(f.publisher, publisher);
+                    doc.add_text(f.publisher_name, publisher);
                 }
                 if let Some(year) = article.year {
                     doc.add_u64(f.year, year);

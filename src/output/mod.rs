@@ -11,6 +11,7 @@ use crate::index::schema::Header;
 use crate::index::sync::Status;
 use crate::ingest::files;
 use crate::ingest::passage::PassageKind;
+use crate::search::count::{Counts, Facet};
 use crate::search::read::FullArticle;
 use crate::search::{Hit, PassageInfo, Results, Sort};
 
@@ -321,6 +322,92 @@ fn metadata(a: &Header) -> Vec<String> {
     meta
 }
 
+/// Most publishers a text chart shows (JSON lists them all).
+const MOST_PUBLISHERS: usize = 40;
+/// Widest label of a chart (longer publishers are cut with `…`).
+const LABEL_WIDTH: usize = 28;
+
+/// Writes counts for people: a summary line, then a horizontal bar chart
+/// (one line per bucket, label, count and a bar of Unicode blocks, within
+/// 80 columns).
+pub fn counts(c: &Counts, out: &mut dyn Write) -> io::Result<()> {
+    let by = match c.by {
+        Facet::Year => "year",
+        Facet::Month => "month",
+        Facet::Publisher => "publisher",
+    };
+    let what = c.understood.as_deref().unwrap_or("every article");
+    writeln!(
+        out,
+        "{}",
+        terminal(&format!(
+            "{what}, by {by}: {}",
+            plural(c.total_articles, "article")
+        ))
+    )?;
+    let missing = match c.by {
+        Facet::Year => "(no date)",
+        Facet::Month => "(no month)",
+        Facet::Publisher => "(no publisher)",
+    };
+    let shown = if c.by == Facet::Publisher && c.buckets.len() > MOST_PUBLISHERS {
+        &c.buckets[..MOST_PUBLISHERS]
+    } else {
+        &c.buckets[..]
+    };
+    let labels: Vec<String> = shown
+        .iter()
+        .map(|b| cut(&terminal(b.key.as_deref().unwrap_or(missing)), LABEL_WIDTH))
+        .collect();
+    let label_width = labels.iter().map(|l| l.width()).max().unwrap_or(0);
+    let most = shown.iter().map(|b| b.articles).max().unwrap_or(0);
+    let count_width = most.to_string().len();
+    let bar_width = WIDTH.saturating_sub(label_width + count_width + 2).max(1);
+    for (b, label) in shown.iter().zip(&labels) {
+        let pad = " ".repeat(label_width - label.width());
+        let bar = bar(b.articles, most, bar_width);
+        let line = format!("{label}{pad} {:>count_width$} {bar}", b.articles);
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    if shown.len() < c.buckets.len() {
+        let more = (c.buckets.len() - shown.len()) as u64;
+        writeln!(
+            out,
+            "and {} more (--json lists them all)",
+            plural(more, "publisher")
+        )?;
+    }
+    Ok(())
+}
+
+/// A bar of `n` on a scale where `most` fills `width` columns, in eighths
+/// of a column; any `n` above 0 shows at least a sliver.
+fn bar(n: u64, most: u64, width: usize) -> String {
+    const PARTS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    if n == 0 || most == 0 {
+        return String::new();
+    }
+    let eighths =
+        ((n as u128 * width as u128 * 8 + most as u128 / 2) / most as u128).max(1) as usize;
+    format!("{}{}", "█".repeat(eighths / 8), PARTS[eighths % 8])
+}
+
+/// `s` cut to `width` columns, with `…` when it was longer.
+fn cut(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        if out.width() + c.to_string().width() + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
 /// Joins items with `sep` into lines of at most `width` columns, breaking
 /// only between items.
 fn join_wrapped(items: &[String], sep: &str, width: usize) -> Vec<String> {
@@ -392,6 +479,17 @@ pub fn wrap(text: &str, width: usize) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bars_are_scaled_in_eighths_of_a_column() {
+        assert_eq!(bar(10, 10, 4), "████");
+        assert_eq!(bar(5, 10, 4), "██");
+        assert_eq!(bar(1, 10, 4), "▍", "3.2 eighths");
+        assert_eq!(bar(1, 1000, 4), "▏", "a sliver, not nothing");
+        assert_eq!(bar(0, 10, 4), "");
+        assert_eq!(cut("Harbour Gazette", 8), "Harbour…");
+        assert_eq!(cut("Harbour", 8), "Harbour");
+    }
 
     #[test]
     fn wrap_fits_the_width() {

@@ -56,6 +56,14 @@ impl Run<'_> {
 
     /// How much matches, and the hits of the page `opts` asks for (with
     /// their context passages).
+    /// The articles the boolean tree accepts, when it does more than "a
+    /// passage matches a positive leaf".
+    pub fn filter(&self) -> Option<ArticleSet> {
+        self.plan
+            .needs_article_filter()
+            .then(|| self.articles(&self.plan.expr))
+    }
+
     pub fn execute(&self, opts: &SearchOptions) -> Result<(Totals, Vec<Candidate>)> {
         // The hits before the page are found as if they were shown.
         let upto = opts.offset.saturating_add(opts.limit);
@@ -95,10 +103,7 @@ impl Run<'_> {
         limit: usize,
         sort: Sort,
     ) -> Result<(Totals, Vec<Candidate>)> {
-        let filter = self
-            .plan
-            .needs_article_filter()
-            .then(|| self.articles(&self.plan.expr));
+        let filter = self.filter();
         let highlighter = Highlighter::of(self.plan);
         let mut rerank = Rerank {
             text_weights: highlighter

@@ -17,6 +17,7 @@
 pub mod article_set;
 pub mod articles;
 mod copies;
+pub mod count;
 pub mod evidence;
 mod feedback;
 pub mod highlight;

@@ -10,7 +10,7 @@ use tantivy::{DocAddress, Score, Searcher, SegmentOrdinal};
 use crate::index::schema::DATE;
 use crate::search::article_set::ArticleSet;
 use crate::search::articles::Articles;
-use crate::search::evidence::Evidence;
+use crate::search::evidence::{Evidence, PassageHit};
 use crate::search::Sort;
 
 /// A passage's score is its article's score plus this much of its own
@@ -77,6 +77,20 @@ impl Primary {
     }
 }
 
+/// The matching passages of the articles `filter` accepts, with their
+/// segment, in article order.
+pub(crate) fn accepted<'a>(
+    evidence: &'a Evidence,
+    filter: Option<&'a ArticleSet>,
+) -> impl Iterator<Item = (usize, &'a PassageHit)> + 'a {
+    evidence
+        .segments
+        .iter()
+        .enumerate()
+        .flat_map(|(seg, passages)| passages.iter().map(move |p| (seg, p)))
+        .filter(move |(_, p)| filter.is_none_or(|f| f.contains(u64::from(p.article))))
+}
+
 /// How much a query matches: passages, and the articles they are in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Totals {
@@ -106,41 +120,36 @@ pub(crate) fn rank(
     let by_key = |a: &Ranked, b: &Ranked| b.key().cmp(&a.key());
     // Passages come in article order, like the article scores.
     let mut scores = evidence.scores.iter().peekable();
-    for (seg, passages) in evidence.segments.iter().enumerate() {
-        for p in passages {
-            if filter.is_some_and(|f| !f.contains(u64::from(p.article))) {
-                continue;
-            }
-            totals.passages += 1;
-            if last_article != Some(p.article) {
-                // Passages come grouped by article.
-                totals.articles += 1;
-                last_article = Some(p.article);
-            }
-            while scores.next_if(|s| s.article < p.article).is_some() {}
-            let article = scores
-                .peek()
-                .filter(|s| s.article == p.article)
-                .map_or(0.0, |s| s.score);
-            if article_key.0 != p.article {
-                article_key = (p.article, primary.of(&evidence.articles, p.article));
-            }
-            let ranked = Ranked {
-                primary: article_key.1,
-                score: PASSAGE_FACTOR * p.score + article,
-                article: p.article,
-                addr: DocAddress::new(seg as SegmentOrdinal, p.doc),
-            };
-            if floor.is_some_and(|f| ranked.key() < f) {
-                continue;
-            }
-            best.push(ranked);
-            if best.len() >= 2 * size {
-                best.select_nth_unstable_by(size - 1, by_key);
-                let edge = best[size - 1].key();
-                best.retain(|r| r.key() >= edge);
-                floor = Some(edge);
-            }
+    for (seg, p) in accepted(evidence, filter) {
+        totals.passages += 1;
+        if last_article != Some(p.article) {
+            // Passages come grouped by article.
+            totals.articles += 1;
+            last_article = Some(p.article);
+        }
+        while scores.next_if(|s| s.article < p.article).is_some() {}
+        let article = scores
+            .peek()
+            .filter(|s| s.article == p.article)
+            .map_or(0.0, |s| s.score);
+        if article_key.0 != p.article {
+            article_key = (p.article, primary.of(&evidence.articles, p.article));
+        }
+        let ranked = Ranked {
+            primary: article_key.1,
+            score: PASSAGE_FACTOR * p.score + article,
+            article: p.article,
+            addr: DocAddress::new(seg as SegmentOrdinal, p.doc),
+        };
+        if floor.is_some_and(|f| ranked.key() < f) {
+            continue;
+        }
+        best.push(ranked);
+        if best.len() >= 2 * size {
+            best.select_nth_unstable_by(size - 1, by_key);
+            let edge = best[size - 1].key();
+            best.retain(|r| r.key() >= edge);
+            floor = Some(edge);
         }
     }
     best.sort_by(by_key);

@@ -1,0 +1,263 @@
+//! Counting the articles a query matches by year, month or publisher
+//! (`newsdex count`): which buckets, with the empty ones inside a range of
+//! years or months, so that a chart of them shows the gaps.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use serde::Serialize;
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::Searcher;
+
+use crate::index::schema::{DATE, PUBLISHER_NAME};
+use crate::index::store::Store;
+use crate::query::{self, plan::Plan};
+use crate::search::articles::Articles;
+use crate::search::evidence::Evidence;
+use crate::search::hits::Run;
+use crate::search::rank::accepted;
+
+/// What articles are counted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Facet {
+    Year,
+    Month,
+    Publisher,
+}
+
+/// The counts of a query (the JSON of `newsdex count`).
+#[derive(Debug, Serialize)]
+pub struct Counts {
+    /// The query, `null` for every article.
+    pub query: Option<String>,
+    /// The query as newsdex read it.
+    pub understood: Option<String>,
+    pub by: Facet,
+    /// Articles that match.
+    pub total_articles: u64,
+    /// One per year or month from the first to the last (empty ones
+    /// included), or one per publisher, most articles first; then, with
+    /// `key: null`, the articles without a date (a month, for months) or a
+    /// publisher.
+    pub buckets: Vec<Bucket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bucket {
+    /// `1987`, `1987-10`, or a publisher; `null` for the articles that do
+    /// not say.
+    pub key: Option<String>,
+    pub articles: u64,
+}
+
+/// Counts the articles that match `query` (every article when `None`) by
+/// `by`. `any`: any of the words, as `search --any` (without expansion).
+pub fn count(store: &Store, query: Option<&str>, any: bool, by: Facet) -> Result<Counts> {
+    let searcher = store.reader()?.searcher();
+    let articles = Articles::of(&searcher)?;
+    let (matching, understood) = match query {
+        None => (every_article(&searcher, &articles), None),
+        Some(text) => {
+            let parsed = query::parse(text)?;
+            let node = if any { query::relax(&parsed) } else { parsed };
+            let plan = Plan::compile(&node, &searcher, &store.fields, any)?;
+            let evidence =
+                Evidence::gather(&searcher, &store.fields, &plan).map_err(|e| store.damaged(&e))?;
+            let run = Run {
+                searcher: &searcher,
+                fields: store.fields,
+                plan: &plan,
+                evidence: std::sync::Arc::new(evidence),
+            };
+            let filter = run.filter();
+            let mut matching: Vec<u32> = accepted(&run.evidence, filter.as_ref())
+                .map(|(_, p)| p.article)
+                .collect();
+            matching.dedup();
+            (matching, Some(query::describe(&node)))
+        }
+    };
+    let values = Values::of(&searcher)?;
+    let mut keyed: BTreeMap<Option<String>, u64> = BTreeMap::new();
+    for article in &matching {
+        let Some(first) = articles.first_passage(*article) else {
+            continue;
+        };
+        let (seg, doc) = (first.segment_ord as usize, first.doc_id);
+        let key = match by {
+            Facet::Year => values.dates[seg]
+                .first(doc)
+                .map(|d| format!("{}", d / 10_000)),
+            Facet::Month => values.dates[seg]
+                .first(doc)
+                .filter(|d| d % 10_000 != 0)
+                .map(|d| format!("{}-{:02}", d / 10_000, d / 100 % 100)),
+            Facet::Publisher => values.publishers[seg].as_ref().and_then(|c| {
+                let ord = c.ords().first(doc)?;
+                let mut name = String::new();
+                c.ord_to_str(ord, &mut name).ok()?;
+                Some(name)
+            }),
+        };
+        *keyed.entry(key).or_default() += 1;
+    }
+    Ok(Counts {
+        query: query.map(str::to_string),
+        understood,
+        by,
+        total_articles: matching.len() as u64,
+        buckets: buckets(keyed, by),
+    })
+}
+
+/// The per-segment columns counts are read from.
+struct Values {
+    dates: Vec<Column<u64>>,
+    publishers: Vec<Option<StrColumn>>,
+}
+
+impl Values {
+    fn of(searcher: &Searcher) -> Result<Values> {
+        let mut v = Values {
+            dates: Vec::new(),
+            publishers: Vec::new(),
+        };
+        for reader in searcher.segment_readers() {
+            let fast = reader.fast_fields();
+            v.dates.push(fast.u64(DATE)?);
+            v.publishers.push(fast.str(PUBLISHER_NAME)?);
+        }
+        Ok(v)
+    }
+}
+
+/// Every live article.
+fn every_article(searcher: &Searcher, articles: &Articles) -> Vec<u32> {
+    (0..articles.count() as u32)
+        .filter(|&a| {
+            articles.first_passage(a).is_some_and(|first| {
+                searcher
+                    .segment_reader(first.segment_ord)
+                    .alive_bitset()
+                    .is_none_or(|alive| alive.is_alive(first.doc_id))
+            })
+        })
+        .collect()
+}
+
+/// The buckets in order: years and months from the first to the last, the
+/// empty ones included; publishers by count, then name; the articles
+/// without a key last.
+fn buckets(mut keyed: BTreeMap<Option<String>, u64>, by: Facet) -> Vec<Bucket> {
+    let missing = keyed.remove(&None);
+    let bucket = |key: String, articles: u64| Bucket {
+        key: Some(key),
+        articles,
+    };
+    let mut out: Vec<Bucket> = match by {
+        Facet::Publisher => {
+            let mut list: Vec<Bucket> = keyed
+                .into_iter()
+                .filter_map(|(k, n)| k.map(|k| bucket(k, n)))
+                .collect();
+            list.sort_by(|a, b| b.articles.cmp(&a.articles).then_with(|| a.key.cmp(&b.key)));
+            list
+        }
+        Facet::Year | Facet::Month => {
+            let number = |k: &str| -> u32 {
+                let (y, m) = k.split_once('-').unwrap_or((k, "1"));
+                y.parse::<u32>().unwrap_or(0) * 12 + m.parse::<u32>().unwrap_or(1) - 1
+            };
+            let name = |n: u32| match by {
+                Facet::Year => format!("{}", n / 12),
+                _ => format!("{}-{:02}", n / 12, n % 12 + 1),
+            };
+            let step = if by == Facet::Year { 12 } else { 1 };
+            let found: BTreeMap<u32, u64> = keyed
+                .into_iter()
+                .filter_map(|(k, n)| k.map(|k| (number(&k), n)))
+                .collect();
+            match (found.keys().next(), found.keys().last()) {
+                (Some(&first), Some(&last)) => (first..=last)
+                    .step_by(step)
+                    .map(|n| bucket(name(n), found.get(&n).copied().unwrap_or(0)))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        }
+    };
+    if let Some(n) = missing {
+        out.push(Bucket {
+            key: None,
+            articles: n,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keyed(items: &[(Option<&str>, u64)]) -> BTreeMap<Option<String>, u64> {
+        items
+            .iter()
+            .map(|(k, n)| (k.map(str::to_string), *n))
+            .collect()
+    }
+
+    fn shown(b: &[Bucket]) -> Vec<(String, u64)> {
+        b.iter()
+            .map(|b| (b.key.clone().unwrap_or("-".into()), b.articles))
+            .collect()
+    }
+
+    #[test]
+    fn years_and_months_run_from_first_to_last_with_the_gaps() {
+        let years = buckets(
+            keyed(&[(Some("1987"), 3), (Some("1990"), 1), (None, 2)]),
+            Facet::Year,
+        );
+        assert_eq!(
+            shown(&years),
+            [
+                ("1987".into(), 3),
+                ("1988".into(), 0),
+                ("1989".into(), 0),
+                ("1990".into(), 1),
+                ("-".into(), 2)
+            ]
+        );
+        let months = buckets(
+            keyed(&[(Some("1987-11"), 1), (Some("1988-02"), 4)]),
+            Facet::Month,
+        );
+        assert_eq!(
+            shown(&months),
+            [
+                ("1987-11".into(), 1),
+                ("1987-12".into(), 0),
+                ("1988-01".into(), 0),
+                ("1988-02".into(), 4)
+            ]
+        );
+        let publishers = buckets(
+            keyed(&[
+                (Some("B Wire"), 2),
+                (Some("A Post"), 2),
+                (Some("C Daily"), 5),
+            ]),
+            Facet::Publisher,
+        );
+        assert_eq!(
+            shown(&publishers),
+            [
+                ("C Daily".into(), 5),
+                ("A Post".into(), 2),
+                ("B Wire".into(), 2)
+            ]
+        );
+        assert!(buckets(keyed(&[]), Facet::Year).is_empty());
+    }
+}
