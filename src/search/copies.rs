@@ -9,7 +9,7 @@ use tantivy::{DocAddress, Searcher};
 use super::rank::Ranked;
 use super::Copy;
 use crate::index::schema::{COPY_KEY, ID, PATH};
-use crate::search::articles::Articles;
+use crate::search::articles::{first_str, Articles};
 
 /// The fast fields that group copies and name their articles, per segment.
 pub(crate) struct Columns {
@@ -39,18 +39,12 @@ impl Columns {
     }
 
     /// The id and path of an article, recorded on its first passage.
-    fn article(&self, articles: &Articles, article: u32) -> Option<Copy> {
+    pub fn article(&self, articles: &Articles, article: u32) -> Option<Copy> {
         let first = articles.first_passage(article)?;
         let seg = first.segment_ord as usize;
-        let text = |column: &Option<StrColumn>| -> Option<String> {
-            let column = column.as_ref()?;
-            let mut out = String::new();
-            let ord = column.ords().first(first.doc_id)?;
-            column.ord_to_str(ord, &mut out).ok()?.then_some(out)
-        };
         Some(Copy {
-            id: text(&self.ids[seg])?,
-            path: text(&self.paths[seg])?,
+            id: first_str(self.ids[seg].as_ref(), first.doc_id)?,
+            path: first_str(self.paths[seg].as_ref(), first.doc_id)?,
         })
     }
 }

@@ -11,11 +11,8 @@ use tantivy::Searcher;
 
 use crate::index::schema::{DATE, PUBLISHER_NAME};
 use crate::index::store::Store;
-use crate::query::{self, plan::Plan};
-use crate::search::articles::Articles;
-use crate::search::evidence::Evidence;
-use crate::search::hits::Run;
-use crate::search::rank::accepted;
+use crate::search::articles::{first_str, Articles};
+use crate::search::matching_articles;
 
 /// What articles are counted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,28 +53,7 @@ pub struct Bucket {
 pub fn count(store: &Store, query: Option<&str>, any: bool, by: Facet) -> Result<Counts> {
     let searcher = store.reader()?.searcher();
     let articles = Articles::of(&searcher)?;
-    let (matching, understood) = match query {
-        None => (every_article(&searcher, &articles), None),
-        Some(text) => {
-            let parsed = query::parse(text)?;
-            let node = if any { query::relax(&parsed) } else { parsed };
-            let plan = Plan::compile(&node, &searcher, &store.fields, any)?;
-            let evidence =
-                Evidence::gather(&searcher, &store.fields, &plan).map_err(|e| store.damaged(&e))?;
-            let run = Run {
-                searcher: &searcher,
-                fields: store.fields,
-                plan: &plan,
-                evidence: std::sync::Arc::new(evidence),
-            };
-            let filter = run.filter();
-            let mut matching: Vec<u32> = accepted(&run.evidence, filter.as_ref())
-                .map(|(_, p)| p.article)
-                .collect();
-            matching.dedup();
-            (matching, Some(query::describe(&node)))
-        }
-    };
+    let (matching, understood) = matching_articles(store, &searcher, &articles, query, any)?;
     let values = Values::of(&searcher)?;
     let mut keyed: BTreeMap<Option<String>, u64> = BTreeMap::new();
     for article in &matching {
@@ -93,12 +69,7 @@ pub fn count(store: &Store, query: Option<&str>, any: bool, by: Facet) -> Result
                 .first(doc)
                 .filter(|d| d % 10_000 != 0)
                 .map(|d| format!("{}-{:02}", d / 10_000, d / 100 % 100)),
-            Facet::Publisher => values.publishers[seg].as_ref().and_then(|c| {
-                let ord = c.ords().first(doc)?;
-                let mut name = String::new();
-                c.ord_to_str(ord, &mut name).ok()?;
-                Some(name)
-            }),
+            Facet::Publisher => first_str(values.publishers[seg].as_ref(), doc),
         };
         *keyed.entry(key).or_default() += 1;
     }
@@ -130,20 +101,6 @@ impl Values {
         }
         Ok(v)
     }
-}
-
-/// Every live article.
-fn every_article(searcher: &Searcher, articles: &Articles) -> Vec<u32> {
-    (0..articles.count() as u32)
-        .filter(|&a| {
-            articles.first_passage(a).is_some_and(|first| {
-                searcher
-                    .segment_reader(first.segment_ord)
-                    .alive_bitset()
-                    .is_none_or(|alive| alive.is_alive(first.doc_id))
-            })
-        })
-        .collect()
 }
 
 /// The buckets in order: years and months from the first to the last, the

@@ -36,6 +36,7 @@ use crate::index::store::Store;
 use crate::ingest::passage::PassageKind;
 use crate::query::plan::Plan;
 use crate::query::{self, Node};
+use crate::search::articles::Articles;
 use crate::search::evidence::Evidence;
 use crate::search::highlight::Highlighter;
 use feedback::feedback;
@@ -200,6 +201,46 @@ fn execute(
         plan,
         expanded,
     })
+}
+
+/// The articles that match `query` (every live article when `None`), by
+/// number, in index order, and the query as understood. `any`: any of the
+/// words (without expansion).
+pub(crate) fn matching_articles(
+    store: &Store,
+    searcher: &Searcher,
+    articles: &Articles,
+    query: Option<&str>,
+    any: bool,
+) -> Result<(Vec<u32>, Option<String>)> {
+    let Some(text) = query else {
+        let alive = |a: &u32| {
+            articles.first_passage(*a).is_some_and(|first| {
+                searcher
+                    .segment_reader(first.segment_ord)
+                    .alive_bitset()
+                    .is_none_or(|alive| alive.is_alive(first.doc_id))
+            })
+        };
+        return Ok(((0..articles.count() as u32).filter(alive).collect(), None));
+    };
+    let parsed = query::parse(text)?;
+    let node = if any { query::relax(&parsed) } else { parsed };
+    let plan = Plan::compile(&node, searcher, &store.fields, any)?;
+    let evidence =
+        Evidence::gather(searcher, &store.fields, &plan).map_err(|e| store.damaged(&e))?;
+    let run = Run {
+        searcher,
+        fields: store.fields,
+        plan: &plan,
+        evidence: Arc::new(evidence),
+    };
+    let filter = run.filter();
+    let mut matching: Vec<u32> = rank::accepted(&run.evidence, filter.as_ref())
+        .map(|(_, p)| p.article)
+        .collect();
+    matching.dedup();
+    Ok((matching, Some(query::describe(&node))))
 }
 
 /// The whole article whose id or path is `key`, with the words of `query`
