@@ -39,6 +39,7 @@ use crate::index::build::{self, IndexOptions, Summary};
 use crate::index::store::Store;
 use crate::index::sync::{self, Status};
 use crate::search::count::{Counts, Facet};
+use crate::search::export::{Record, Unit};
 use crate::search::read::FullArticle;
 use crate::search::{self, Results, SearchOptions};
 
@@ -92,6 +93,19 @@ impl Index {
     /// by year, month or publisher; `any`: any of the words.
     pub fn count(&self, query: Option<&str>, any: bool, by: Facet) -> Result<Counts> {
         search::count::count(&self.store, query, any, by).map_err(Error::from_anyhow)
+    }
+
+    /// Hands `emit` a record for each article that matches `query` (every
+    /// article when `None`), or for each of their passages, in path order;
+    /// the number of articles exported.
+    pub fn export(
+        &self,
+        query: Option<&str>,
+        any: bool,
+        unit: Unit,
+        emit: &mut dyn FnMut(Record) -> anyhow::Result<()>,
+    ) -> Result<u64> {
+        search::export::export(&self.store, query, any, unit, emit).map_err(Error::from_anyhow)
     }
 
     /// Brings the index up to date with its seeds folder.

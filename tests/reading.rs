@@ -81,7 +81,7 @@ fn completions_and_manual_pages() {
         .args(["man", "serach"])
         .assert()
         .code(2)
-        .stderr("newsdex: error: no command `serach`: the manual has pages for index, add, status, search, count, show, completions, man\n");
+        .stderr("newsdex: error: no command `serach`: the manual has pages for index, add, status, search, count, export, show, completions, man\n");
 }
 
 #[test]
@@ -594,4 +594,175 @@ fn counts_by_year_month_and_publisher_show_the_empty_buckets() {
     assert_eq!(text.lines().map(|l| l.chars().count()).max(), Some(80));
     let (doc, code) = counted(&c, &["zeppelin"]);
     assert_eq!((code, doc["total_articles"].as_u64()), (1, Some(0)));
+}
+
+/// The JSON lines of `newsdex export ARGS`.
+fn exported(c: &Corpus, args: &[&str]) -> Vec<serde_json::Value> {
+    let out = c.cmd().arg("export").args(args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The field names a contrib configuration maps (Quickwit: the fields of
+/// the records, not the `concatenate` fields it derives; OpenSearch: the
+/// properties), sorted.
+fn config_fields(name: &str) -> (Vec<String>, Vec<String>) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib");
+    let quickwit: serde_yaml_ng::Value = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(root.join(format!("quickwit/newsdex-{name}.yaml"))).unwrap(),
+    )
+    .unwrap();
+    let mapping = &quickwit["doc_mapping"];
+    assert_eq!(
+        mapping["mode"], "strict",
+        "records with other fields are refused"
+    );
+    let tokenizers: Vec<&str> = mapping["tokenizers"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    let mut qw = Vec::new();
+    for field in mapping["field_mappings"].as_sequence().unwrap() {
+        if let Some(t) = field["tokenizer"].as_str() {
+            assert!(
+                ["raw", "default", "en_stem"].contains(&t) || tokenizers.contains(&t),
+                "{t}"
+            );
+        }
+        if field["type"] != "concatenate" {
+            qw.push(field["name"].as_str().unwrap().to_string());
+        }
+    }
+    qw.sort();
+    let opensearch: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join(format!("opensearch/newsdex-{name}.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(opensearch["mappings"]["dynamic"], "strict");
+    let analyzers = &opensearch["settings"]["analysis"]["analyzer"];
+    let properties = opensearch["mappings"]["properties"].as_object().unwrap();
+    for field in properties.values() {
+        for f in std::iter::once(field).chain(
+            field["fields"]
+                .as_object()
+                .into_iter()
+                .flat_map(|m| m.values()),
+        ) {
+            if let Some(a) = f["analyzer"].as_str() {
+                assert!(analyzers.get(a).is_some(), "analyzer {a} is defined");
+            }
+        }
+    }
+    let mut os: Vec<String> = properties.keys().cloned().collect();
+    os.sort();
+    (qw, os)
+}
+
+fn keys(record: &serde_json::Value) -> Vec<String> {
+    let mut k: Vec<String> = record.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+#[test]
+fn export_gives_every_field_named_as_the_contrib_configs_map_them() {
+    let c = Corpus::new();
+    c.write(
+        "page.txt",
+        "Ana Ruiz, Tom Lee\nThe two traders outside the exchange. JOHN ROE/Wire Pictures/Getty Images\n\nStocks were the talk of the floor.\n\nBrokers stayed late.\n\n© 2025 Harbour Gazette. All rights reserved.\n",
+    )
+    .write("wire.txt", GRAIN)
+    .write("other.txt", HARBOUR);
+    c.index_cmd().assert().success();
+
+    let articles = exported(&c, &[]);
+    let paths: Vec<&str> = articles
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["other.txt", "page.txt", "wire.txt"],
+        "in path order"
+    );
+    let page = &articles[1];
+    assert_eq!(page["tags"], json!(["Ana Ruiz", "Tom Lee"]));
+    assert_eq!(
+        page["caption"],
+        "The two traders outside the exchange. JOHN ROE/Wire Pictures/Getty Images"
+    );
+    assert_eq!(
+        page["body"],
+        "Stocks were the talk of the floor.\n\nBrokers stayed late."
+    );
+    assert_eq!(
+        (
+            page["publisher"].clone(),
+            page["year"].clone(),
+            page["date"].clone()
+        ),
+        (json!("Harbour Gazette"), json!(2025), json!(null))
+    );
+    assert_eq!(page["passages"], 3);
+    assert_eq!(articles[2]["date"], "2019-04-09");
+    let (quickwit, opensearch) = config_fields("articles");
+    for a in &articles {
+        assert_eq!(keys(a), quickwit, "export vs Quickwit config");
+        assert_eq!(keys(a), opensearch, "export vs OpenSearch mapping");
+    }
+
+    let passages = exported(&c, &["--passages", "grain"]);
+    // other.txt (one passage), then the three of wire.txt.
+    let at: Vec<(&str, u64)> = passages
+        .iter()
+        .map(|p| (p["path"].as_str().unwrap(), p["ordinal"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        at,
+        [
+            ("other.txt", 1),
+            ("wire.txt", 1),
+            ("wire.txt", 2),
+            ("wire.txt", 3)
+        ]
+    );
+    assert_eq!(
+        passages[2]["id"],
+        format!("{}-2", passages[2]["article_id"].as_str().unwrap())
+    );
+    assert_eq!(passages[2]["kind"], "body");
+    assert_eq!(
+        passages[2]["text"],
+        "Dock crews loaded grain until noon, and more grain waited in the silos."
+    );
+    let (quickwit, opensearch) = config_fields("passages");
+    for p in &passages {
+        assert_eq!(keys(p), quickwit);
+        assert_eq!(keys(p), opensearch);
+    }
+
+    // Bulk: an action line before each record, naming its id.
+    let bulk = exported(&c, &["--bulk", "news", "harbour"]);
+    assert_eq!(bulk.len(), 2);
+    assert_eq!(
+        bulk[0],
+        json!({"index": {"_index": "news", "_id": bulk[1]["id"]}})
+    );
+    c.cmd()
+        .args(["export", "zeppelin"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr("exported 0 articles\n");
 }

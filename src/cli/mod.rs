@@ -11,6 +11,7 @@ use crate::index::add::{Input, Outcome};
 use crate::index::build::{self, IndexOptions};
 use crate::index::store;
 use crate::search::count::Facet;
+use crate::search::export::{Record, Unit};
 use crate::search::{SearchOptions, Sort};
 use crate::{messages, output, Index};
 
@@ -66,6 +67,10 @@ pub enum Command {
     ///
     /// Exit status: 0 when some article matches, 1 when none does, 2 on error.
     Count(CountArgs),
+    /// Print the articles that match QUERY (every article without one), or their passages, with every field: one JSON document a line, in path order, for Quickwit, OpenSearch and other engines (see the README's "Scaling out").
+    ///
+    /// Exit status: 0 when something was exported, 1 when nothing matched, 2 on error.
+    Export(ExportArgs),
     /// Show a whole article (headline, metadata, every passage with its number), by the id or path a search hit shows; with a QUERY, its words highlighted.
     ///
     /// Exit status: 0 when the article was found, 1 when the index holds no such article, 2 on error.
@@ -168,6 +173,24 @@ pub struct CountArgs {
     pub query: Vec<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub paths: Paths,
+    /// One record per passage (with its article's fields) instead of one per article.
+    #[arg(long)]
+    pub passages: bool,
+    /// Match articles with any of the words, not all of them.
+    #[arg(long)]
+    pub any: bool,
+    /// Precede each record with an OpenSearch/Elasticsearch bulk action line for the index NAME (`curl --data-binary @file …/_bulk`).
+    #[arg(long, value_name = "NAME")]
+    pub bulk: Option<String>,
+    /// The query, in the language of `search`; every article when there is none.
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CountBy {
     Year,
@@ -248,8 +271,9 @@ impl ColorWhen {
 }
 
 /// Options of `search` that take a value, and those that do not.
-const SEARCH_VALUE_OPTIONS: [&str; 11] = [
+const SEARCH_VALUE_OPTIONS: [&str; 12] = [
     "--index",
+    "--bulk",
     "--by",
     "--sort",
     "--seeds",
@@ -264,7 +288,7 @@ const SEARCH_VALUE_OPTIONS: [&str; 11] = [
 const SEARCH_FLAGS: [&str; 5] = ["--json", "--any", "--no-expand", "-h", "--help"];
 
 /// The commands that take a query, whose arguments [`normalize_args`] rewrites.
-const QUERY_COMMANDS: [&str; 3] = ["search", "show", "count"];
+const QUERY_COMMANDS: [&str; 4] = ["search", "show", "count", "export"];
 
 /// Rewrites `newsdex search` (and `show`) arguments so that options may stand anywhere
 /// and a query word may start with `-` (`mexico -trade`): known options
@@ -381,6 +405,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Search(args) => search_command(args),
         Command::Show(args) => show_command(args),
         Command::Count(args) => count_command(args),
+        Command::Export(args) => export_command(args),
         Command::Completions { shell } => {
             let mut out = io::stdout().lock();
             clap_complete::generate(shell, &mut Cli::command(), "newsdex", &mut out);
@@ -561,6 +586,63 @@ fn count_command(args: CountArgs) -> Result<Exit, Error> {
     .and_then(|()| out.flush());
     written_out(written)?;
     Ok(if counts.total_articles > 0 {
+        Exit::Found
+    } else {
+        Exit::NotFound
+    })
+}
+
+fn export_command(args: ExportArgs) -> Result<Exit, Error> {
+    let index = ensure_index(&args.paths)?;
+    let query = args.query.join(" ");
+    let query = (!query.trim().is_empty()).then_some(query.as_str());
+    let unit = if args.passages {
+        Unit::Passage
+    } else {
+        Unit::Article
+    };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut records = 0u64;
+    // A write that fails stops the export; a closed pipe is not an error.
+    let mut failed: Option<io::Error> = None;
+    let exported = index.export(query, args.any, unit, &mut |record| {
+        let id = match &record {
+            Record::Article(a) => &a.id,
+            Record::Passage(p) => &p.id,
+        };
+        let written = match &args.bulk {
+            Some(name) => writeln!(
+                out,
+                "{}",
+                serde_json::json!({"index": {"_index": name, "_id": id}})
+            ),
+            None => Ok(()),
+        }
+        .and_then(|()| serde_json::to_writer(&mut out, &record).map_err(io::Error::from))
+        .and_then(|()| writeln!(out));
+        records += 1;
+        written.map_err(|e| {
+            let stop = anyhow::anyhow!("cannot write the output ({e})");
+            failed = Some(e);
+            stop
+        })
+    });
+    let flushed = out.flush();
+    match failed {
+        Some(e) => return written_out(Err(e)).map(|()| Exit::Found),
+        None => written_out(flushed)?,
+    }
+    let exported = exported?;
+    let what = if args.passages {
+        format!(" ({})", output::plural(records, "passage"))
+    } else {
+        String::new()
+    };
+    messages::report(&format!(
+        "exported {}{what}",
+        output::plural(exported, "article")
+    ));
+    Ok(if exported > 0 {
         Exit::Found
     } else {
         Exit::NotFound

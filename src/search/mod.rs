@@ -19,6 +19,7 @@ pub mod articles;
 mod copies;
 pub mod count;
 pub mod evidence;
+pub mod export;
 mod feedback;
 pub mod highlight;
 mod hits;
