@@ -18,6 +18,10 @@ use crate::messages;
 /// analysis changes: older indexes must then be rebuilt.
 pub const FORMAT_VERSION: u32 = 6;
 
+/// How many times a reader is opened again when a file of the index is
+/// missing (a rebuild swapped the folder meanwhile).
+const READ_RETRIES: usize = 5;
+
 /// The file in the index folder that records the format.
 pub const FORMAT_FILE: &str = "newsdex.json";
 
@@ -79,12 +83,29 @@ fn unreadable(dir: &Path, message: String) -> anyhow::Error {
 impl Store {
     /// A reader of the last commit (reloaded only by hand, so that what a
     /// command reads never changes under it).
+    ///
+    /// A rebuild swaps the index folder at once; a reader that read the old
+    /// folder's list of segments just before and opens their files just
+    /// after finds them gone. It tries again (reading the new list), so
+    /// only an index that stays unreadable is reported as damaged.
     pub fn reader(&self) -> Result<tantivy::IndexReader> {
-        self.index
-            .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::Manual)
-            .try_into()
-            .map_err(|e| self.damaged(&e))
+        let open = || {
+            self.index
+                .reader_builder()
+                .reload_policy(tantivy::ReloadPolicy::Manual)
+                .try_into()
+        };
+        let mut attempt = open();
+        for _ in 0..READ_RETRIES {
+            match attempt {
+                Err(tantivy::TantivyError::OpenReadError(_)) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    attempt = open();
+                }
+                _ => break,
+            }
+        }
+        attempt.map_err(|e| self.damaged(&e))
     }
 
     /// The error to report when reading this index fails.
