@@ -30,5 +30,7 @@ pub use api::Index;
 pub use error::{Error, Exit};
 pub use index::add::{Input, Outcome};
 pub use index::build::{IndexOptions, Summary};
+pub use search::count::{Counts, Facet};
+pub use search::export::{Record, Unit};
 pub use search::read::FullArticle;
-pub use search::{Results, SearchOptions};
+pub use search::{Results, SearchOptions, Sort};

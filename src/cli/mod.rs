@@ -90,14 +90,16 @@ pub enum Command {
 /// The query language in brief, under `newsdex search --help`.
 const QUERY_HELP: &str = "\
 Query language (the README's \"Query language\" has it all):
-  oil prices           articles with every word (price also finds prices)
-  '\"oil prices\"'       the exact phrase (quote the quotes in a shell); \"oil prices\"~2: 2 words of slop
-  oil OR gas           either word; ( ) group; AND is implied
-  oil -gas, oil NOT gas  oil without gas
-  econ*                words that start with econ
-  title:oil            one field: title, tags, publisher, text; title:(oil OR gas)
-  year:1987            the year; year:>=2020, year:<2000, year:[2004 TO 2006]
-  date:1987-10-19      the day; date:1987-10 (a month), date:>=2025-01-20, date:[1987-10-01 TO 1987-10-31]";
+  oil prices            articles with every word (price also finds prices)
+  '\"oil prices\"'        the exact phrase (in a shell, quote the quotes)
+  '\"oil prices\"~2'      the phrase with 2 words of slop
+  oil OR gas            either word; ( ) group; AND is implied
+  oil -gas              oil without gas (also: oil NOT gas)
+  econ*                 words that start with econ
+  title:oil             one field: title, tags, publisher, text
+  year:1987             the year; year:>=2020, year:<2000, year:[2004 TO 2006]
+  date:1987-10-19       the day; date:1987-10, date:>=2025-01-20,
+                        date:[1987-10-01 TO 1987-10-31]";
 
 #[derive(Debug, Args)]
 pub struct Paths {
