@@ -738,9 +738,10 @@ fn export_gives_every_field_named_as_the_contrib_configs_map_them() {
         ]
     );
     assert_eq!(
-        passages[2]["id"],
-        format!("{}-2", passages[2]["article_id"].as_str().unwrap())
+        passages[2]["passage_id"],
+        format!("{}-2", passages[2]["id"].as_str().unwrap())
     );
+    assert_eq!(passages[2]["id"], articles[2]["id"], "the article's id");
     assert_eq!(passages[2]["kind"], "body");
     assert_eq!(
         passages[2]["text"],
@@ -758,6 +759,12 @@ fn export_gives_every_field_named_as_the_contrib_configs_map_them() {
     assert_eq!(
         bulk[0],
         json!({"index": {"_index": "news", "_id": bulk[1]["id"]}})
+    );
+
+    let bulk = exported(&c, &["--bulk", "news", "--passages", "harbour"]);
+    assert_eq!(
+        bulk[0],
+        json!({"index": {"_index": "news", "_id": bulk[1]["passage_id"]}})
     );
     c.cmd()
         .args(["export", "zeppelin"])

@@ -609,8 +609,8 @@ fn export_command(args: ExportArgs) -> Result<Exit, Error> {
     let mut failed: Option<io::Error> = None;
     let exported = index.export(query, args.any, unit, &mut |record| {
         let id = match &record {
-            Record::Article(a) => &a.id,
-            Record::Passage(p) => &p.id,
+            Record::Article(a) => &a.article.id,
+            Record::Passage(p) => &p.passage_id,
         };
         let written = match &args.bulk {
             Some(name) => writeln!(

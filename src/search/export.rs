@@ -25,14 +25,9 @@ pub enum Unit {
 /// One exported article.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArticleRecord {
-    pub id: String,
-    pub path: String,
-    pub title: String,
-    pub tags: Vec<String>,
-    pub publisher: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub date: Option<String>,
-    pub year: Option<u64>,
+    /// id, path, title, tags, publisher, date (`YYYY-MM-DD`), year.
+    #[serde(flatten)]
+    pub article: Header,
     /// The photo caption of a saved page.
     pub caption: Option<String>,
     /// The body passages, in order, separated by a blank line.
@@ -44,15 +39,11 @@ pub struct ArticleRecord {
 /// One exported passage, with its article's fields.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PassageRecord {
+    /// The article's id, path, title, tags, publisher, date, year.
+    #[serde(flatten)]
+    pub article: Header,
     /// `<article id>-<ordinal>`: unique in an export.
-    pub id: String,
-    pub article_id: String,
-    pub path: String,
-    pub title: String,
-    pub tags: Vec<String>,
-    pub publisher: Option<String>,
-    pub date: Option<String>,
-    pub year: Option<u64>,
+    pub passage_id: String,
     pub ordinal: u64,
     pub kind: PassageKind,
     pub text: String,
@@ -106,29 +97,17 @@ pub fn export(
                     .map(|p| p.text.as_str())
                     .collect();
                 emit(Record::Article(ArticleRecord {
-                    body: body.join("\n\n"),
+                    article: header,
                     caption,
+                    body: body.join("\n\n"),
                     passages: passages.len() as u64,
-                    id: header.id,
-                    path: header.path,
-                    title: header.title,
-                    tags: header.tags,
-                    publisher: header.publisher,
-                    date: header.date,
-                    year: header.year,
                 }))?;
             }
             Unit::Passage => {
                 for p in passages {
                     emit(Record::Passage(PassageRecord {
-                        id: format!("{}-{}", header.id, p.ordinal),
-                        article_id: header.id.clone(),
-                        path: header.path.clone(),
-                        title: header.title.clone(),
-                        tags: header.tags.clone(),
-                        publisher: header.publisher.clone(),
-                        date: header.date.clone(),
-                        year: header.year,
+                        passage_id: format!("{}-{}", header.id, p.ordinal),
+                        article: header.clone(),
                         ordinal: p.ordinal,
                         kind: p.kind,
                         text: p.text,
