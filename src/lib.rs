@@ -6,7 +6,7 @@
 //! [`index`] (schema, writing, keeping in step with the folder) →
 //! [`query`] (parse, compile) → [`search`] (read the postings, rank
 //! articles and passages, read hits back, highlight) → [`output`] (text
-//! or JSON). [`analysis`] is the tokenizer shared by indexing, queries and
+//! or JSON). [`serve`] is the web page and JSON API over [`Index`]. [`analysis`] is the tokenizer shared by indexing, queries and
 //! highlights; [`cli`] is the command line.
 //!
 //! A front end uses [`Index`] (see its example): the command line is one,
@@ -23,6 +23,7 @@ pub mod messages;
 pub mod output;
 pub mod query;
 pub mod search;
+pub mod serve;
 #[cfg(test)]
 mod testing;
 

@@ -13,6 +13,7 @@ use crate::index::store;
 use crate::search::count::Facet;
 use crate::search::export::{Record, Unit};
 use crate::search::{SearchOptions, Sort};
+use crate::serve::{self, ServeOptions};
 use crate::{messages, output, Index};
 
 /// Search a folder of news articles: ranked passages with the matching words highlighted.
@@ -75,6 +76,19 @@ pub enum Command {
     ///
     /// Exit status: 0 when the article was found, 1 when the index holds no such article, 2 on error.
     Show(ShowArgs),
+    /// Serve a web page to search, filter and read the archive, and its JSON API (see the README's "Web page").
+    ///
+    /// Prints the address to open, then serves until Ctrl-C. An `add` or `index` run meanwhile is seen by the next search.
+    Serve {
+        #[command(flatten)]
+        paths: Paths,
+        /// The address and port to listen on. Only this machine can reach 127.0.0.1; give 0.0.0.0:PORT to let other machines search the index.
+        #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDRESS")]
+        bind: std::net::SocketAddr,
+        /// The longest a request may take, in seconds (then it gets an error response).
+        #[arg(long, default_value_t = 10, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        timeout: u64,
+    },
     /// Print the shell completion script for SHELL (e.g. `newsdex completions bash > ~/.local/share/bash-completion/completions/newsdex`).
     Completions {
         #[arg(value_enum)]
@@ -414,6 +428,11 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
             Ok(Exit::Found)
         }
         Command::Man { command } => man_page(command.as_deref()),
+        Command::Serve {
+            paths,
+            bind,
+            timeout,
+        } => serve_command(&paths, bind, timeout),
         Command::Add {
             paths,
             wait,
@@ -572,6 +591,31 @@ fn ensure_index(paths: &Paths) -> Result<Index, Error> {
     let (index, summary) = Index::build(&opts, &mut |w| messages::warn(w))?;
     messages::report(&summary.line(&opts));
     Ok(index)
+}
+
+fn serve_command(paths: &Paths, bind: std::net::SocketAddr, timeout: u64) -> Result<Exit, Error> {
+    let index = ensure_index(paths)?;
+    if !bind.ip().is_loopback() {
+        messages::warn(&format!(
+            "listening on {bind}: anyone who can reach this machine on port {} can search and read the index",
+            bind.port()
+        ));
+    }
+    let options = ServeOptions {
+        bind,
+        timeout: std::time::Duration::from_secs(timeout),
+    };
+    let dir = index.dir().display().to_string();
+    serve::run(index, &options, &mut |address| {
+        let mut out = io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "newsdex: serving the index at {} on http://{address}/ (Ctrl-C to stop)",
+            output::terminal(&dir)
+        );
+        let _ = out.flush();
+    })?;
+    Ok(Exit::Found)
 }
 
 fn count_command(args: CountArgs) -> Result<Exit, Error> {

@@ -1,0 +1,381 @@
+//! `newsdex serve`: a local web page and a JSON API over the library's
+//! [`Index`], the same calls the command line makes (one search code path;
+//! the page is a second client).
+//!
+//! The API answers with exactly the command line's JSON documents
+//! (`search --json`, `show --json`, `count --json`, `status --json`), byte
+//! for byte. Every request opens a reader of the index's last commit, so an
+//! `add` or `index` run while the server runs is seen by the next request.
+//! Requests are read strictly ([`request`]): a malformed one gets a 4xx with
+//! a JSON error. The work of a request runs on a blocking thread, at most
+//! two per core at once, within a time limit. The page is one HTML file with
+//! its CSS and script, compiled into the binary; it builds every piece of
+//! article text as text (never as HTML), and the server's
+//! Content-Security-Policy forbids any script or style but its own.
+
+pub mod request;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{RawQuery, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+
+use crate::error::Error;
+use crate::{output, Index};
+use request::{Params, Refusal};
+
+/// How `newsdex serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Where to listen (127.0.0.1:7878 unless told otherwise).
+    pub bind: SocketAddr,
+    /// The longest a request may take, waiting included.
+    pub timeout: Duration,
+}
+
+/// The page, its style and its script (`src/serve/page/`).
+const PAGE_HTML: &str = include_str!("page/index.html");
+const PAGE_CSS: &str = include_str!("page/app.css");
+const PAGE_JS: &str = include_str!("page/app.js");
+const ICON_SVG: &str = include_str!("page/icon.svg");
+
+/// What the page may load: its own script and style, nothing inline,
+/// nothing from elsewhere.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+struct App {
+    index: Index,
+    /// Requests doing work at once (the rest wait their turn).
+    permits: Semaphore,
+    timeout: Duration,
+    /// The `Host` names a request may carry when the server listens on a
+    /// loopback address (a web page elsewhere that renames itself to
+    /// 127.0.0.1 by DNS rebinding is refused); `None`: any.
+    hosts: Option<Vec<String>>,
+}
+
+/// Serves `index` until Ctrl-C or SIGTERM; `ready` hears the address once
+/// the server listens (port 0 in `options.bind` picks a free one).
+pub fn run(
+    index: Index,
+    options: &ServeOptions,
+    ready: &mut dyn FnMut(SocketAddr),
+) -> Result<(), Error> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Other(anyhow::anyhow!("cannot start the web server ({e})")))?;
+    let listener = std::net::TcpListener::bind(options.bind)
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .map_err(|e| {
+            Error::Other(anyhow::anyhow!(
+                "cannot listen on {} ({e}): pass another address, e.g. --bind 127.0.0.1:{}",
+                options.bind,
+                options.bind.port().wrapping_add(1).max(1024)
+            ))
+        })?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Error::Other(anyhow::anyhow!("cannot read the server's address ({e})")))?;
+    let hosts = address.ip().is_loopback().then(|| {
+        let port = address.port();
+        vec![
+            format!("127.0.0.1:{port}"),
+            format!("localhost:{port}"),
+            format!("[::1]:{port}"),
+            address.to_string(),
+        ]
+    });
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let app = Arc::new(App {
+        index,
+        permits: Semaphore::new(cores * 2),
+        timeout: options.timeout,
+        hosts,
+    });
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)
+            .map_err(|e| Error::Other(anyhow::anyhow!("cannot listen on {address} ({e})")))?;
+        ready(address);
+        axum::serve(listener, router(app))
+            .with_graceful_shutdown(shutdown())
+            .await
+            .map_err(|e| Error::Other(anyhow::anyhow!("the web server stopped ({e})")))
+    })
+}
+
+fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route(
+            "/",
+            get(|| async { asset("text/html; charset=utf-8", PAGE_HTML) }),
+        )
+        .route(
+            "/app.css",
+            get(|| async { asset("text/css; charset=utf-8", PAGE_CSS) }),
+        )
+        .route(
+            "/app.js",
+            get(|| async { asset("text/javascript; charset=utf-8", PAGE_JS) }),
+        )
+        .route(
+            "/icon.svg",
+            get(|| async { asset("image/svg+xml", ICON_SVG) }),
+        )
+        .route("/api/search", get(search))
+        .route("/api/article", get(article))
+        .route("/api/counts", get(counts))
+        .route("/api/status", get(status))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(app.clone(), guard))
+        .with_state(app)
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+async fn shutdown() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
+
+/// Refuses requests for another host name, and sets the headers every
+/// response carries.
+async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    if let Some(hosts) = &app.hosts {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        if !hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+            return refusal(Refusal {
+                status: 403,
+                message: format!(
+                    "this server answers requests addressed to {} only (not `{host}`)",
+                    hosts[0]
+                ),
+            });
+        }
+    }
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn search(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    let asked = Params::parse(raw.as_deref(), &request::SEARCH_PARAMS)
+        .and_then(|params| request::search(&params));
+    match asked {
+        Ok(asked) => {
+            app.work(String::new(), move |index| {
+                index.search(&asked.query, &asked.options).map(Some)
+            })
+            .await
+        }
+        Err(refused) => refusal(refused),
+    }
+}
+
+async fn article(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    let params = match Params::parse(raw.as_deref(), &request::ARTICLE_PARAMS) {
+        Ok(params) => params,
+        Err(refused) => return refusal(refused),
+    };
+    let Some(id) = params.get("id").map(str::to_string) else {
+        return refusal(Refusal::bad("give an article id: /api/article?id=ID"));
+    };
+    let query = params.get("q").map(str::to_string);
+    let wanted = id.clone();
+    let missing = format!("no article with id `{id}` in this index");
+    app.work(missing, move |index| {
+        // By id only: the index also finds articles by path, which a
+        // request must not choose.
+        let found = index.article(&wanted, query.as_deref())?;
+        Ok(found.filter(|full| full.article.header.id == wanted))
+    })
+    .await
+}
+
+async fn counts(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    let asked = Params::parse(raw.as_deref(), &request::COUNT_PARAMS)
+        .and_then(|params| request::count(&params));
+    match asked {
+        Ok(asked) => {
+            app.work(String::new(), move |index| {
+                index
+                    .count(asked.query.as_deref(), asked.any, asked.by)
+                    .map(Some)
+            })
+            .await
+        }
+        Err(refused) => refusal(refused),
+    }
+}
+
+async fn status(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    if let Err(refused) = Params::parse(raw.as_deref(), &["_"]) {
+        return refusal(refused);
+    }
+    app.work(String::new(), |index| index.status().map(Some))
+        .await
+}
+
+async fn not_found(request: Request) -> Response {
+    refusal(Refusal {
+        status: 404,
+        message: format!(
+            "no such page `{}`: the page is at /, the API at /api/search, /api/article, /api/counts and /api/status",
+            request.uri().path()
+        ),
+    })
+}
+
+async fn method_not_allowed(method: Method) -> Response {
+    let mut response = refusal(Refusal {
+        status: 405,
+        message: format!("{method} is not accepted here: the page and the API answer GET"),
+    });
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    response
+}
+
+impl App {
+    /// Runs `job` on a blocking thread when a permit is free, within the
+    /// time limit; its value as the command line's JSON document, `None`
+    /// as a 404 that says `missing`.
+    async fn work<T, F>(self: &Arc<Self>, missing: String, job: F) -> Response
+    where
+        T: Serialize + Send + 'static,
+        F: FnOnce(&Index) -> Result<Option<T>, Error> + Send + 'static,
+    {
+        let app = self.clone();
+        let timed = tokio::time::timeout(self.timeout, async move {
+            let permit = app.permits.acquire().await;
+            let worker = app.clone();
+            let done = tokio::task::spawn_blocking(move || job(&worker.index)).await;
+            drop(permit);
+            done
+        })
+        .await;
+        match timed {
+            Err(_) => refusal(Refusal {
+                status: 503,
+                message: format!(
+                    "the request took longer than {} s: narrow the query (fewer prefixes, more words) or try again",
+                    self.timeout.as_secs_f32()
+                ),
+            }),
+            Ok(Err(_)) => refusal(Refusal {
+                status: 500,
+                message: "the request failed inside the server".to_string(),
+            }),
+            Ok(Ok(Err(e))) => refusal(Refusal {
+                status: error_status(&e),
+                message: e.to_string(),
+            }),
+            Ok(Ok(Ok(None))) => refusal(Refusal {
+                status: 404,
+                message: missing,
+            }),
+            Ok(Ok(Ok(Some(value)))) => json_response(StatusCode::OK, &value),
+        }
+    }
+}
+
+/// The status for a failure of the library.
+fn error_status(err: &Error) -> u16 {
+    match err {
+        Error::Query(_) => 400,
+        Error::NoIndex { .. }
+        | Error::Busy { .. }
+        | Error::Unreadable { .. }
+        | Error::DiskFull { .. }
+        | Error::Seeds { .. } => 503,
+        Error::Other(_) => 500,
+    }
+}
+
+/// The JSON error document: `{"error": "…", "status": 400}`.
+#[derive(Serialize)]
+struct ErrorDocument<'a> {
+    error: &'a str,
+    status: u16,
+}
+
+fn refusal(refused: Refusal) -> Response {
+    let status = StatusCode::from_u16(refused.status).unwrap_or(StatusCode::BAD_REQUEST);
+    json_response(
+        status,
+        &ErrorDocument {
+            error: &refused.message,
+            status: status.as_u16(),
+        },
+    )
+}
+
+/// `value` as the command line prints it with `--json`.
+fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    let mut body = Vec::new();
+    match output::json(value, &mut body) {
+        Ok(()) => (
+            status,
+            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+            body,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
