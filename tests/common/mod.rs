@@ -8,6 +8,8 @@ use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
+pub mod server;
+
 /// A temporary folder with `seeds/` (the corpus) and `index/` beside it.
 pub struct Corpus {
     pub dir: TempDir,
