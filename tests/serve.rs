@@ -36,8 +36,19 @@ fn the_api_answers_with_the_command_lines_json_byte_for_byte() {
         (
             "/api/search?q=harbour&sort=newest&offset=1&limit=2&per_article=1&context=1",
             &[
-                "search", "--json", "--sort", "newest", "--offset", "1", "-n", "2",
-                "--per-article", "1", "-C", "1", "harbour",
+                "search",
+                "--json",
+                "--sort",
+                "newest",
+                "--offset",
+                "1",
+                "-n",
+                "2",
+                "--per-article",
+                "1",
+                "-C",
+                "1",
+                "harbour",
             ],
         ),
         (
@@ -103,7 +114,10 @@ fn filters_are_required_fields_and_paging_moves_through_the_hits() {
         .json();
     assert_eq!(paths(&doc), ["wheat.txt"]);
     // A filter alone is a search.
-    assert_eq!(paths(&server.get("/api/search?year=2019").json()), ["grain.txt"]);
+    assert_eq!(
+        paths(&server.get("/api/search?year=2019").json()),
+        ["grain.txt"]
+    );
     // Counts by year with a publisher filter: empty years inside the range.
     let counts = server
         .get("/api/counts?q=harbour&by=year&publisher=Coast+Courier")
@@ -133,7 +147,9 @@ fn filters_are_required_fields_and_paging_moves_through_the_hits() {
     let paged: Vec<String> = (0..4)
         .flat_map(|i| {
             let doc = server
-                .get(&format!("/api/search?q=harbour&per_article=1&limit=1&offset={i}"))
+                .get(&format!(
+                    "/api/search?q=harbour&per_article=1&limit=1&offset={i}"
+                ))
                 .json();
             assert_eq!(doc["offset"], i);
             assert_eq!(doc["hits"][0]["rank"], i + 1);
@@ -159,7 +175,10 @@ fn article_text_comes_back_as_text_and_the_page_may_run_only_its_own_script() {
         .contains("<img src=x onerror=alert(1)> & \"quoted\""));
     let page = server.get("/");
     assert_eq!(page.status, 200);
-    assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
     let csp = page.header("content-security-policy").expect("a CSP");
     assert!(csp.contains("script-src 'self'") && csp.contains("default-src 'none'"));
     assert!(!page.body.contains("<script>"), "no inline script");
@@ -178,14 +197,39 @@ fn bad_requests_get_a_4xx_with_a_json_error_that_says_what_to_fix() {
     let long = format!("/api/search?q={}", "a+".repeat(5000));
     let cases: [(&str, &str, u16, &str); 12] = [
         ("GET", "/api/search?q=%22harbour", 400, "invalid query"),
-        ("GET", "/api/search?q=x&limt=5", 400, "unknown parameter `limt`"),
-        ("GET", "/api/search?q=x&limit=0", 400, "give a whole number from 1 to 100"),
-        ("GET", "/api/search?q=x&sort=best", 400, "give one of relevance, newest, oldest"),
+        (
+            "GET",
+            "/api/search?q=x&limt=5",
+            400,
+            "unknown parameter `limt`",
+        ),
+        (
+            "GET",
+            "/api/search?q=x&limit=0",
+            400,
+            "give a whole number from 1 to 100",
+        ),
+        (
+            "GET",
+            "/api/search?q=x&sort=best",
+            400,
+            "give one of relevance, newest, oldest",
+        ),
         ("GET", "/api/search", 400, "give a query"),
         ("GET", "/api/search?q=x&q=y", 400, "given twice"),
         ("GET", "/api/article", 400, "give an article id"),
-        ("GET", "/api/article?id=grain.txt", 404, "no article with id `grain.txt`"),
-        ("GET", "/api/counts?by=day", 400, "give one of year, month, publisher"),
+        (
+            "GET",
+            "/api/article?id=grain.txt",
+            404,
+            "no article with id `grain.txt`",
+        ),
+        (
+            "GET",
+            "/api/counts?by=day",
+            400,
+            "give one of year, month, publisher",
+        ),
         ("GET", "/api/nothing", 404, "no such page `/api/nothing`"),
         ("POST", "/api/search?q=x", 405, "POST is not accepted here"),
         ("GET", &long, 414, "at most 8192 are read"),

@@ -163,8 +163,9 @@ async function render() {
     const [results, yearCounts, publisherCounts] = await Promise.all([found, years, publishers]);
     if (mine !== generation) return;
     drawChart(yearCounts);
-    drawFacet('facet-year', yearCounts, 'year', (key) => key);
-    drawFacet('facet-publisher', publisherCounts, 'publisher', (key) => key);
+    drawFacet('facet-year', yearCounts, 'year', (a, b) => b.key.localeCompare(a.key));
+    drawFacet('facet-publisher', publisherCounts, 'publisher',
+      (a, b) => b.articles - a.articles || a.key.localeCompare(b.key));
     drawResults(results, yearCounts);
   } catch (err) {
     if (err.name === 'AbortError' || mine !== generation) return;
@@ -218,18 +219,20 @@ function drawChart(counts) {
   const axis = chart.nextElementSibling && chart.nextElementSibling.classList.contains('chart-axis')
     ? chart.nextElementSibling : chart.insertAdjacentElement('afterend', el('div', { class: 'chart-axis' }));
   axis.replaceChildren(el('span', {}, years.length ? years[0].key : ''),
+    el('span', {}, years.length ? 'matching articles per year' : ''),
     el('span', {}, years.length > 1 ? years[years.length - 1].key : ''));
 }
 
-function drawFacet(id, counts, name, label) {
+// A facet's buckets with articles in them, in `order`, as buttons that filter.
+function drawFacet(id, counts, name, order) {
   const items = counts.buckets
     .filter((b) => b.key !== null && b.articles > 0)
-    .sort((a, b) => b.articles - a.articles || String(a.key).localeCompare(String(b.key)))
+    .sort(order)
     .slice(0, 40)
     .map((b) => el('li', {}, el('button', {
       type: 'button', class: state[name] === b.key ? 'on' : '',
       onclick: () => go({ [name]: state[name] === b.key ? '' : b.key, page: 1 }),
-    }, el('span', {}, label(b.key)), el('span', { class: 'n' }, b.articles.toLocaleString('en')))));
+    }, el('span', {}, b.key), el('span', { class: 'n' }, b.articles.toLocaleString('en')))));
   $(id).replaceChildren(...items);
 }
 
