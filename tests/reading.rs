@@ -81,7 +81,7 @@ fn completions_and_manual_pages() {
         .args(["man", "serach"])
         .assert()
         .code(2)
-        .stderr("newsdex: error: no command `serach`: the manual has pages for index, add, status, search, count, export, show, completions, man\n");
+        .stderr("newsdex: error: no command `serach`: the manual has pages for index, add, status, search, count, export, show, serve, completions, man\n");
 }
 
 #[test]

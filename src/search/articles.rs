@@ -135,6 +135,27 @@ impl Articles {
         Some(DocAddress::new(seg, docs.start))
     }
 
+    /// The first passages of `articles` (numbers in increasing order), in
+    /// that order: one pass over each segment's article starts, where
+    /// [`Articles::first_passage`] looks each one up anew.
+    pub fn first_passages(&self, articles: &[u32]) -> Vec<DocAddress> {
+        let mut out = Vec::with_capacity(articles.len());
+        let mut rest = articles;
+        for (seg, s) in self.segments.iter().enumerate() {
+            let (here, after) = rest.split_at(rest.partition_point(|&a| a < s.offset + s.count));
+            rest = after;
+            let mut docs: Vec<DocId> = here.iter().map(|&a| a - s.offset).collect();
+            if let Starts::Marked(index) = &s.starts {
+                index.select_batch(&mut docs);
+            }
+            out.extend(
+                docs.into_iter()
+                    .map(|doc| DocAddress::new(seg as SegmentOrdinal, doc)),
+            );
+        }
+        out
+    }
+
     /// The serial number of an article, by one of its passages (the same
     /// whatever the segments).
     pub fn serial(&self, addr: DocAddress) -> Option<u64> {
@@ -150,4 +171,55 @@ pub fn first_str(column: Option<&StrColumn>, doc: DocId) -> Option<String> {
     let ord = column.ords().first(doc)?;
     let mut out = String::new();
     column.ord_to_str(ord, &mut out).ok()?.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::store_with;
+
+    #[test]
+    fn first_passages_in_one_pass_are_those_found_one_by_one() {
+        // Articles of one, two and three passages over three segments.
+        let texts: Vec<(String, String)> = (0..9)
+            .map(|i| {
+                let paragraphs: Vec<String> = (0..=i % 3)
+                    .map(|p| {
+                        format!(
+                            "Paragraph {p} of article {i}: {}",
+                            "harbour words ".repeat(40)
+                        )
+                    })
+                    .collect();
+                (
+                    format!("a{i}.txt"),
+                    format!("Title {i}\n\n{}\n", paragraphs.join("\n\n")),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let store = store_with(&refs, 3);
+        let searcher = store.reader().unwrap().searcher();
+        assert!(searcher.segment_readers().len() >= 3);
+        let articles = Articles::of(&searcher).unwrap();
+        assert_eq!(articles.count(), 9);
+        for wanted in [
+            vec![0, 1, 2, 3, 4, 5, 6, 7, 8],
+            vec![1, 2, 5, 8],
+            vec![7],
+            vec![],
+        ] {
+            let one_by_one: Vec<DocAddress> = wanted
+                .iter()
+                .map(|&a| articles.first_passage(a).unwrap())
+                .collect();
+            assert_eq!(articles.first_passages(&wanted), one_by_one, "{wanted:?}");
+        }
+        // Passages of later articles do not start at 0: the starts are real.
+        let all = articles.first_passages(&(0..9).collect::<Vec<u32>>());
+        assert!(all.iter().any(|a| a.doc_id >= 2), "{all:?}");
+    }
 }

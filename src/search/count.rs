@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::Searcher;
 
 use crate::index::schema::{DATE, PUBLISHER_NAME};
 use crate::index::store::Store;
-use crate::search::articles::{first_str, Articles};
+use crate::search::articles::Articles;
 use crate::search::matching_articles;
 
 /// What articles are counted by.
@@ -55,23 +56,51 @@ pub fn count(store: &Store, query: Option<&str>, any: bool, by: Facet) -> Result
     let articles = Articles::of(&searcher)?;
     let (matching, understood) = matching_articles(store, &searcher, &articles, query, any)?;
     let values = Values::of(&searcher)?;
+    // Counted by number (a year or month) or by a segment's publisher
+    // ordinal first; each bucket is named once, after the loop.
+    let mut numbers: FxHashMap<u32, u64> = FxHashMap::default();
+    let mut ordinals: Vec<FxHashMap<u64, u64>> = vec![FxHashMap::default(); values.dates.len()];
+    let mut missing = 0u64;
+    for first in articles.first_passages(&matching) {
+        let (seg, doc) = (first.segment_ord as usize, first.doc_id);
+        let date = || values.dates[seg].first(doc);
+        let counter = match by {
+            Facet::Year => date().map(|d| numbers.entry(month_number(d / 10_000, 1)).or_default()),
+            Facet::Month => date().filter(|d| d % 10_000 != 0).map(|d| {
+                numbers
+                    .entry(month_number(d / 10_000, d / 100 % 100))
+                    .or_default()
+            }),
+            Facet::Publisher => values.publishers[seg]
+                .as_ref()
+                .and_then(|column| column.ords().first(doc))
+                .map(|ord| ordinals[seg].entry(ord).or_default()),
+        };
+        *counter.unwrap_or(&mut missing) += 1;
+    }
     let mut keyed: BTreeMap<Option<String>, u64> = BTreeMap::new();
-    for article in &matching {
-        let Some(first) = articles.first_passage(*article) else {
+    for (number, n) in numbers {
+        let name = match by {
+            Facet::Year => format!("{}", number / 12),
+            _ => format!("{}-{:02}", number / 12, number % 12 + 1),
+        };
+        keyed.insert(Some(name), n);
+    }
+    for (seg, counted) in ordinals.iter().enumerate() {
+        let Some(column) = values.publishers[seg].as_ref() else {
             continue;
         };
-        let (seg, doc) = (first.segment_ord as usize, first.doc_id);
-        let key = match by {
-            Facet::Year => values.dates[seg]
-                .first(doc)
-                .map(|d| format!("{}", d / 10_000)),
-            Facet::Month => values.dates[seg]
-                .first(doc)
-                .filter(|d| d % 10_000 != 0)
-                .map(|d| format!("{}-{:02}", d / 10_000, d / 100 % 100)),
-            Facet::Publisher => first_str(values.publishers[seg].as_ref(), doc),
-        };
-        *keyed.entry(key).or_default() += 1;
+        for (&ord, &n) in counted {
+            let mut name = String::new();
+            if column.ord_to_str(ord, &mut name)? {
+                *keyed.entry(Some(name)).or_default() += n;
+            } else {
+                missing += n;
+            }
+        }
+    }
+    if missing > 0 {
+        keyed.insert(None, missing);
     }
     Ok(Counts {
         query: query.map(str::to_string),
@@ -80,6 +109,11 @@ pub fn count(store: &Store, query: Option<&str>, any: bool, by: Facet) -> Result
         total_articles: matching.len() as u64,
         buckets: buckets(keyed, by),
     })
+}
+
+/// A year and month (1–12) as one number, months counted from year 0.
+fn month_number(year: u64, month: u64) -> u32 {
+    (year * 12 + month.clamp(1, 12) - 1) as u32
 }
 
 /// The per-segment columns counts are read from.

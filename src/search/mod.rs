@@ -215,15 +215,21 @@ pub(crate) fn matching_articles(
     any: bool,
 ) -> Result<(Vec<u32>, Option<String>)> {
     let Some(text) = query else {
-        let alive = |a: &u32| {
-            articles.first_passage(*a).is_some_and(|first| {
-                searcher
-                    .segment_reader(first.segment_ord)
-                    .alive_bitset()
-                    .is_none_or(|alive| alive.is_alive(first.doc_id))
-            })
+        let all: Vec<u32> = (0..articles.count() as u32).collect();
+        let starts = articles.first_passages(&all);
+        let alive = |first: &tantivy::DocAddress| {
+            searcher
+                .segment_reader(first.segment_ord)
+                .alive_bitset()
+                .is_none_or(|alive| alive.is_alive(first.doc_id))
         };
-        return Ok(((0..articles.count() as u32).filter(alive).collect(), None));
+        let live = all
+            .into_iter()
+            .zip(&starts)
+            .filter(|(_, first)| alive(first))
+            .map(|(a, _)| a)
+            .collect();
+        return Ok((live, None));
     };
     let parsed = query::parse(text)?;
     let node = if any { query::relax(&parsed) } else { parsed };

@@ -294,7 +294,7 @@ mod tests {
         assert!(refused.message.starts_with("invalid query:"), "{refused}");
         assert_eq!(
             filtered_query(&p, true).unwrap().as_deref(),
-            Some("(oil  OR  gas) year:1987")
+            Some("(oil or gas) year:1987")
         );
     }
 
