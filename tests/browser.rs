@@ -247,6 +247,15 @@ async fn search_filter_read_and_go_back_in_a_real_browser() {
     )
     .await;
     assert_eq!(shown, title);
+    let stray = client
+        .execute(
+            "return [...document.getElementById('article').childNodes]
+                .filter(n => n.nodeType !== 1).map(n => n.textContent);",
+            vec![],
+        )
+        .await
+        .expect("check");
+    assert_eq!(stray, json!([]), "only elements in the article view");
     assert!(client
         .current_url()
         .await

@@ -379,3 +379,75 @@ fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response {
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::IndexOptions;
+
+    fn app(timeout: Duration) -> (tempfile::TempDir, Arc<App>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let seeds = dir.path().join("seeds");
+        std::fs::create_dir(&seeds).expect("seeds");
+        std::fs::write(seeds.join("a.txt"), "Quay\n\nThe quay was rebuilt.\n").expect("write");
+        let options = IndexOptions::new(&seeds, dir.path().join("index"));
+        let (index, _) = Index::build(&options, &mut |_| {}).expect("index");
+        let app = Arc::new(App {
+            index,
+            permits: Semaphore::new(1),
+            timeout,
+            hosts: None,
+        });
+        (dir, app)
+    }
+
+    async fn body(response: Response) -> (u16, serde_json::Value) {
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        (status, serde_json::from_slice(&bytes).expect("JSON"))
+    }
+
+    #[tokio::test]
+    async fn a_request_past_the_time_limit_gets_a_503_that_says_so() {
+        let (_dir, app) = app(Duration::from_millis(100));
+        let slow = app.work(String::new(), |_| {
+            std::thread::sleep(Duration::from_millis(600));
+            Ok(Some(1))
+        });
+        let (status, doc) = body(slow.await).await;
+        assert_eq!(status, 503);
+        assert_eq!(
+            doc["error"],
+            "the request took longer than 0.1 s: narrow the query (fewer prefixes, more words) or try again"
+        );
+        // The one permit is held until the slow job ends; then work goes on.
+        let (status, doc) = body(app.work(String::new(), |_| Ok(Some(2))).await).await;
+        assert_eq!((status, doc), (200, serde_json::json!(2)));
+    }
+
+    #[tokio::test]
+    async fn library_failures_map_to_statuses() {
+        let (_dir, app) = app(Duration::from_secs(5));
+        let (status, doc) = body(
+            app.work(String::new(), |index| {
+                index.search("\"unclosed", &Default::default()).map(Some)
+            })
+            .await,
+        )
+        .await;
+        assert_eq!(status, 400);
+        assert!(doc["error"].as_str().unwrap().starts_with("invalid query"));
+        let missing = app
+            .work("no article `x`".to_string(), |_| Ok(None::<u8>))
+            .await;
+        assert_eq!(
+            body(missing).await,
+            (
+                404,
+                serde_json::json!({"error": "no article `x`", "status": 404})
+            )
+        );
+    }
+}

@@ -325,11 +325,13 @@ async function showArticle() {
     const items = full.passages.map((p) => el('li', {
       id: 'p' + p.ordinal, class: p.kind + (p.ordinal === state.p ? ' target' : ''),
     }, el('span', { class: 'ord' }, String(p.ordinal)), el('p', {}, marked(p.text, p.highlights))));
-    view.replaceChildren(
+    const parts = [
       el('h1', {}, marked(a.title || a.path, a.title ? a.title_highlights : [])),
       el('div', { class: 'meta' }, metaLine(a, 'id ' + a.id)),
-      a.tags.length ? el('div', { class: 'tags' }, 'Tags: ' + a.tags.join(', ')) : null,
-      el('ol', {}, ...items));
+    ];
+    if (a.tags.length) parts.push(el('div', { class: 'tags' }, 'Tags: ' + a.tags.join(', ')));
+    parts.push(el('ol', {}, ...items));
+    view.replaceChildren(...parts);
     document.title = (a.title || a.path) + ' · newsdex';
     const target = state.p && document.getElementById('p' + state.p);
     if (target) target.scrollIntoView({ block: 'center' });
