@@ -159,6 +159,23 @@ impl Plan {
         Compiler::new(searcher, fields, false).plan(node)
     }
 
+    /// The leaves every matching article must match: the query's one leaf,
+    /// or the leaves right under its top AND (words, phrases, fields,
+    /// years; not what is under an OR or a NOT).
+    pub fn required(&self) -> Vec<usize> {
+        match &self.expr {
+            Expr::Leaf(i) => vec![*i],
+            Expr::And(items) => items
+                .iter()
+                .filter_map(|e| match e {
+                    Expr::Leaf(i) => Some(*i),
+                    _ => None,
+                })
+                .collect(),
+            Expr::Or(_) | Expr::Not(_) => Vec::new(),
+        }
+    }
+
     /// Whether the boolean tree filters articles beyond "a passage matches
     /// one of the positive leaves" (that is, it has an AND or a NOT).
     pub fn needs_article_filter(&self) -> bool {

@@ -30,13 +30,18 @@ impl Bits {
             .is_some_and(|w| (w >> (i % 64)) & 1 == 1)
     }
 
-    fn and(mut self, other: &Bits) -> Bits {
+    /// How many members.
+    pub fn count(&self) -> u64 {
+        self.0.iter().map(|w| u64::from(w.count_ones())).sum()
+    }
+
+    pub(crate) fn and(mut self, other: &Bits) -> Bits {
         self.0.truncate(other.0.len());
         self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a &= b);
         self
     }
 
-    fn or(mut self, other: &Bits) -> Bits {
+    pub(crate) fn or(mut self, other: &Bits) -> Bits {
         if other.0.len() > self.0.len() {
             self.0.resize(other.0.len(), 0);
         }
