@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,9 @@ pub struct Store {
     pub index: Index,
     pub fields: Fields,
     pub dir: PathBuf,
+    /// The last reader opened, with the `meta.json` it was opened at (a
+    /// server answers many requests with one reader until a commit).
+    last: Mutex<Option<(Vec<u8>, tantivy::IndexReader)>>,
 }
 
 /// The hint appended to every message about an index that must be rebuilt.
@@ -81,14 +85,42 @@ fn unreadable(dir: &Path, message: String) -> anyhow::Error {
 }
 
 impl Store {
-    /// A reader of the last commit (reloaded only by hand, so that what a
-    /// command reads never changes under it).
+    fn new(index: Index, fields: Fields, dir: &Path) -> Store {
+        Store {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+            last: Mutex::new(None),
+        }
+    }
+
+    /// A reader of the last commit: the one opened before while
+    /// `meta.json` (which every commit rewrites) is the same, else a new one.
+    /// A reader is never reloaded, so that what a command reads never
+    /// changes under it.
+    pub fn reader(&self) -> Result<tantivy::IndexReader> {
+        let Ok(meta) = fs::read(self.dir.join("meta.json")) else {
+            // In memory, or the folder is being swapped: no reuse.
+            return self.open_reader();
+        };
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((seen, reader)) = last.as_ref() {
+            if *seen == meta {
+                return Ok(reader.clone());
+            }
+        }
+        let reader = self.open_reader()?;
+        *last = Some((meta, reader.clone()));
+        Ok(reader)
+    }
+
+    /// Opens a reader of the last commit.
     ///
     /// A rebuild swaps the index folder at once; a reader that read the old
     /// folder's list of segments just before and opens their files just
     /// after finds them gone. It tries again (reading the new list), so
     /// only an index that stays unreadable is reported as damaged.
-    pub fn reader(&self) -> Result<tantivy::IndexReader> {
+    fn open_reader(&self) -> Result<tantivy::IndexReader> {
         let open = || {
             self.index
                 .reader_builder()
@@ -163,11 +195,7 @@ impl Store {
             ));
         }
         index.tokenizers().register(ANALYZER_NAME, analyzer());
-        Ok(Store {
-            index,
-            fields,
-            dir: dir.to_path_buf(),
-        })
+        Ok(Store::new(index, fields, dir))
     }
 
     /// A new, empty index in memory (for tests).
@@ -176,11 +204,7 @@ impl Store {
         let (schema, fields) = schema::build();
         let index = Index::create_in_ram(schema);
         index.tokenizers().register(ANALYZER_NAME, analyzer());
-        Store {
-            index,
-            fields,
-            dir: PathBuf::from("(memory)"),
-        }
+        Store::new(index, fields, Path::new("(memory)"))
     }
 
     /// Creates a new, empty index in `dir`, removing whatever index files
@@ -208,11 +232,7 @@ impl Store {
         let json = serde_json::to_string_pretty(&record)?;
         fs::write(dir.join(FORMAT_FILE), json)
             .with_context(|| format!("cannot write {}", dir.join(FORMAT_FILE).display()))?;
-        Ok(Store {
-            index,
-            fields,
-            dir: dir.to_path_buf(),
-        })
+        Ok(Store::new(index, fields, dir))
     }
 }
 

@@ -4,8 +4,9 @@
 //!
 //! The API answers with exactly the command line's JSON documents
 //! (`search --json`, `show --json`, `count --json`, `status --json`), byte
-//! for byte. Every request opens a reader of the index's last commit, so an
-//! `add` or `index` run while the server runs is seen by the next request.
+//! for byte. Every request reads the index's last commit (the reader is kept
+//! until `meta.json` changes), so an `add` or `index` run while the server
+//! runs is seen by the next request.
 //! Requests are read strictly ([`request`]): a malformed one gets a 4xx with
 //! a JSON error. The work of a request runs on a blocking thread, at most
 //! two per core at once, within a time limit. The page is one HTML file with
