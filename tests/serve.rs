@@ -277,3 +277,24 @@ fn an_add_while_the_server_runs_is_seen_by_the_next_search() {
     assert_eq!(ferry["total_hits"], 0, "{ferry}");
     assert_eq!(server.get("/api/status").json()["articles"], 4);
 }
+
+#[test]
+fn ctrl_c_or_sigterm_stops_the_server_cleanly_even_right_after_it_starts() {
+    let c = corpus();
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        // At once, as a supervisor that waits for the address would.
+        let status = Server::start(&c).stop(signal);
+        assert!(status.success(), "signal {signal}: {status:?}");
+    }
+    let server = Server::start(&c);
+    assert_eq!(server.get("/api/status").status, 200);
+    // A second server on the same port says what to do.
+    c.cmd()
+        .args(["serve", "--bind", &server.base["http://".len()..]])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "another program listens there: pass another port, e.g. --bind 127.0.0.1:0 for any free one",
+        ));
+    assert!(server.stop(libc::SIGTERM).success());
+}

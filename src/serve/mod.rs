@@ -78,10 +78,17 @@ pub fn run(
     let listener = std::net::TcpListener::bind(options.bind)
         .and_then(|l| l.set_nonblocking(true).map(|()| l))
         .map_err(|e| {
+            let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
+                format!(
+                    "another program listens there: pass another port, e.g. --bind {}:0 for any free one",
+                    options.bind.ip()
+                )
+            } else {
+                "pass an address of this machine, e.g. --bind 127.0.0.1:7878".to_string()
+            };
             Error::Other(anyhow::anyhow!(
-                "cannot listen on {} ({e}): pass another address, e.g. --bind 127.0.0.1:{}",
-                options.bind,
-                options.bind.port().wrapping_add(1).max(1024)
+                "cannot listen on {} ({e}): {hint}",
+                options.bind
             ))
         })?;
     let address = listener
@@ -106,9 +113,11 @@ pub fn run(
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)
             .map_err(|e| Error::Other(anyhow::anyhow!("cannot listen on {address} ({e})")))?;
+        let stop = shutdown()
+            .map_err(|e| Error::Other(anyhow::anyhow!("cannot listen for Ctrl-C ({e})")))?;
         ready(address);
         axum::serve(listener, router(app))
-            .with_graceful_shutdown(shutdown())
+            .with_graceful_shutdown(stop)
             .await
             .map_err(|e| Error::Other(anyhow::anyhow!("the web server stopped ({e})")))
     })
@@ -142,26 +151,26 @@ fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// Waits for Ctrl-C or SIGTERM.
-async fn shutdown() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Waits for Ctrl-C or SIGTERM, listening from the moment it is made (so
+/// that a signal sent as soon as the address is printed is not missed).
+#[cfg(unix)]
+fn shutdown() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// Refuses requests for another host name, and sets the headers every

@@ -71,6 +71,20 @@ impl Server {
             .expect("port")
     }
 
+    /// Sends `signal` (SIGTERM, SIGINT) and waits for the server to end.
+    pub fn stop(mut self, signal: i32) -> std::process::ExitStatus {
+        // SAFETY: kill(2) on the child's own pid.
+        let sent = unsafe { libc::kill(self.child.id() as libc::pid_t, signal) };
+        assert_eq!(sent, 0, "kill");
+        for _ in 0..100 {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the server did not stop within 5 s of the signal");
+    }
+
     /// `GET path` (with its query string).
     pub fn get(&self, path: &str) -> Reply {
         self.request("GET", path, &format!("127.0.0.1:{}", self.port()))
