@@ -248,3 +248,52 @@ fn index_inside_seeds_is_not_walked() {
             "0 added, 0 updated, 0 removed, 1 unchanged; 1 article (",
         ));
 }
+
+/// The segments listed in the index's last commit.
+fn segments(c: &Corpus) -> usize {
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(c.index().join("meta.json")).unwrap())
+            .unwrap();
+    meta["segments"].as_array().unwrap().len()
+}
+
+#[test]
+fn a_build_leaves_few_segments_and_a_refresh_leaves_its_own() {
+    let c = Corpus::new();
+    for i in 0..40 {
+        c.write(
+            &format!("a{i:02}.txt"),
+            format!("Harbour notice {i}\n\nShip {i} docked at the harbour.\n"),
+        );
+    }
+    // A commit every 5 articles: 8 segments, fewer than tantivy's merge
+    // policy waits for (10), so only the final merge joins them.
+    c.index_cmd()
+        .env("NEWSDEX_COMMIT_EVERY", "5")
+        .assert()
+        .success();
+    assert_eq!(segments(&c), 1, "merged after the build");
+    let (doc, _) = c.search_json(&["harbour", "-n", "100", "--per-article", "1"]);
+    assert_eq!(doc["total_articles"], 40);
+    // A refresh that adds to an existing index keeps its segments.
+    for i in 40..52 {
+        c.write(
+            &format!("a{i:02}.txt"),
+            format!("Harbour notice {i}\n\nShip {i} left the harbour.\n"),
+        );
+    }
+    c.index_cmd()
+        .env("NEWSDEX_COMMIT_EVERY", "4")
+        .assert()
+        .success();
+    assert!(segments(&c) > 1, "{} segments", segments(&c));
+    // --rebuild merges again.
+    c.index_cmd()
+        .args(["--rebuild"])
+        .env("NEWSDEX_COMMIT_EVERY", "5")
+        .assert()
+        .success();
+    assert_eq!(segments(&c), 1);
+    let (doc, _) = c.search_json(&["harbour", "-n", "100", "--per-article", "1"]);
+    assert_eq!(doc["total_articles"], 52);
+}

@@ -130,12 +130,15 @@ pub fn run(opts: &IndexOptions, warn: &mut dyn FnMut(&str)) -> Result<Summary> {
     if opts.rebuild && store::exists(&opts.index) {
         return rebuild_beside(opts, warn, started);
     }
-    let store = if store::exists(&opts.index) {
-        Store::open(&opts.index)?
+    let (store, batcher) = if store::exists(&opts.index) {
+        let store = Store::open(&opts.index)?;
+        let batcher = Batcher::open(&store, opts.wait, true)?;
+        (store, batcher)
     } else {
-        Store::create(&opts.index)?
+        let store = Store::create(&opts.index)?;
+        let batcher = Batcher::open(&store, opts.wait, true)?.merging_small_segments_at_end();
+        (store, batcher)
     };
-    let batcher = Batcher::open(&store, opts.wait, true)?;
     fill(&store, batcher, opts, warn, started)
 }
 
@@ -153,7 +156,7 @@ fn rebuild_beside(
     let beside = store::rebuild_dir(&opts.index);
     let summary = {
         let store = Store::create(&beside)?;
-        let batcher = Batcher::open(&store, false, true)?;
+        let batcher = Batcher::open(&store, false, true)?.merging_small_segments_at_end();
         fill(&store, batcher, opts, warn, started)?
     };
     store::swap_in(&opts.index, &beside)?;

@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
-use tantivy::indexer::LogMergePolicy;
 use tantivy::indexer::UserOperation;
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
 
@@ -29,8 +29,8 @@ use crate::messages;
 const SMALL_SEGMENT_DOCS: usize = 20_000;
 /// `index` merges a level of similar-sized segments once it holds this many.
 /// Tantivy's default is 8; at 10 a build of 290 MB of text ends with 8
-/// unmerged segments (search 1 ms slower than one merged segment) instead of
-/// rewriting all of them at the end (30% more build time, 660 MB peak RSS).
+/// segments (4 per level: 25 s instead of 10), which [`merge_small`] then
+/// makes 2.
 const SEGMENTS_PER_MERGE: usize = 10;
 /// Memory the index writer may use for its buffers, shared by its threads;
 /// large enough that a batch (below) fills one segment per thread.
@@ -40,6 +40,47 @@ const WRITER_MEMORY: usize = 256 * 1024 * 1024;
 const BATCH_BYTES: usize = 64 * 1024 * 1024;
 /// …or this many articles, whichever comes first.
 const BATCH_ARTICLES: usize = 100_000;
+
+/// The most passages a segment made by [`merge_small`] holds (about 150,000
+/// articles): merging beyond that costs a build more than it saves a search.
+const MERGED_PASSAGES: u64 = 1_000_000;
+
+/// Merges runs of neighbouring segments into segments of at most
+/// [`MERGED_PASSAGES`], in parallel: every search process opens each segment,
+/// at ~0.3 ms apiece at 200,000 articles (bench/README.md), and a build leaves
+/// segments of ~190,000 passages. Done after the last commit with a writer of
+/// its own; another process writing meanwhile just means no merge. A run
+/// stopped meanwhile leaves the last commit as it was.
+fn merge_small(index: &tantivy::Index) -> tantivy::Result<()> {
+    let mut writer: IndexWriter = match index.writer_with_num_threads(1, 15_000_000) {
+        Ok(writer) => writer,
+        Err(TantivyError::LockFailure(..)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    writer.set_merge_policy(Box::new(NoMergePolicy));
+    let mut runs: Vec<Vec<tantivy::index::SegmentId>> = Vec::new();
+    let mut size = 0u64;
+    for meta in index.searchable_segment_metas()? {
+        let docs = u64::from(meta.num_docs());
+        if runs.is_empty() || size + docs > MERGED_PASSAGES {
+            runs.push(Vec::new());
+            size = 0;
+        }
+        if let Some(run) = runs.last_mut() {
+            run.push(meta.id());
+        }
+        size += docs;
+    }
+    let merges: Vec<_> = runs
+        .iter()
+        .filter(|run| run.len() > 1)
+        .map(|run| writer.merge(run))
+        .collect();
+    for merge in merges {
+        merge.wait()?;
+    }
+    writer.wait_merging_threads()
+}
 
 /// What newsdex records with every commit (tantivy's commit payload).
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -127,6 +168,8 @@ pub fn documents(
 /// An index writer that commits in batches, recording the time of each commit.
 pub struct Batcher {
     writer: IndexWriter,
+    /// Merge the smaller segments when done (a build from empty).
+    merge_at_end: bool,
     fields: Fields,
     /// The index folder, for messages.
     dir: PathBuf,
@@ -184,6 +227,7 @@ impl Batcher {
             .map_err(|e| store::write_error(&store.dir, &e))?;
         Ok(Batcher {
             writer,
+            merge_at_end: false,
             fields: store.fields,
             dir: store.dir.clone(),
             pending_bytes: 0,
@@ -247,12 +291,25 @@ impl Batcher {
         Ok(())
     }
 
-    /// Commits, then lets the merges that the commit started finish.
+    /// Has [`Batcher::finish`] merge the smaller segments ([`merge_small`]):
+    /// for a build into an empty index.
+    pub fn merging_small_segments_at_end(mut self) -> Batcher {
+        self.merge_at_end = true;
+        self
+    }
+
+    /// Commits, then lets the merges that the commit started finish; a
+    /// build from empty then merges its smaller segments ([`merge_small`]).
     pub fn finish(mut self) -> Result<()> {
         self.commit()?;
-        let dir = self.dir;
+        let dir = self.dir.clone();
+        let index = self.writer.index().clone();
         self.writer
             .wait_merging_threads()
-            .map_err(|e| store::write_error(&dir, &e))
+            .map_err(|e| store::write_error(&dir, &e))?;
+        if self.merge_at_end {
+            merge_small(&index).map_err(|e| store::write_error(&dir, &e))?;
+        }
+        Ok(())
     }
 }
