@@ -258,7 +258,7 @@ fn segments(c: &Corpus) -> usize {
 }
 
 #[test]
-fn a_build_leaves_few_segments_and_a_refresh_leaves_its_own() {
+fn a_build_and_a_rebuild_leave_at_most_two_segments_per_core() {
     let c = Corpus::new();
     for i in 0..40 {
         c.write(
@@ -266,34 +266,31 @@ fn a_build_leaves_few_segments_and_a_refresh_leaves_its_own() {
             format!("Harbour notice {i}\n\nShip {i} docked at the harbour.\n"),
         );
     }
-    // A commit every 5 articles: 8 segments, fewer than tantivy's merge
-    // policy waits for (10), so only the final merge joins them.
+    // A commit every 5 articles: 8 segments or more, fewer than tantivy's
+    // merge policy waits for (10), so only the final merge joins them: at
+    // most two per core are left.
+    let most = 2 * std::thread::available_parallelism().map_or(2, |n| n.get());
     c.index_cmd()
         .env("NEWSDEX_COMMIT_EVERY", "5")
         .assert()
         .success();
-    assert_eq!(segments(&c), 1, "merged after the build");
+    let built = segments(&c);
+    assert!(built <= most, "{built} segments");
     let (doc, _) = c.search_json(&["harbour", "-n", "100", "--per-article", "1"]);
     assert_eq!(doc["total_articles"], 40);
-    // A refresh that adds to an existing index keeps its segments.
     for i in 40..52 {
         c.write(
             &format!("a{i:02}.txt"),
             format!("Harbour notice {i}\n\nShip {i} left the harbour.\n"),
         );
     }
-    c.index_cmd()
-        .env("NEWSDEX_COMMIT_EVERY", "4")
-        .assert()
-        .success();
-    assert!(segments(&c) > 1, "{} segments", segments(&c));
-    // --rebuild merges again.
+    // --rebuild merges too.
     c.index_cmd()
         .args(["--rebuild"])
-        .env("NEWSDEX_COMMIT_EVERY", "5")
+        .env("NEWSDEX_COMMIT_EVERY", "7")
         .assert()
         .success();
-    assert_eq!(segments(&c), 1);
+    assert!(segments(&c) <= most, "{} segments", segments(&c));
     let (doc, _) = c.search_json(&["harbour", "-n", "100", "--per-article", "1"]);
     assert_eq!(doc["total_articles"], 52);
 }

@@ -30,7 +30,7 @@ const SMALL_SEGMENT_DOCS: usize = 20_000;
 /// `index` merges a level of similar-sized segments once it holds this many.
 /// Tantivy's default is 8; at 10 a build of 290 MB of text ends with 8
 /// segments (4 per level: 25 s instead of 10), which [`merge_small`] then
-/// makes 2.
+/// makes 4.
 const SEGMENTS_PER_MERGE: usize = 10;
 /// Memory the index writer may use for its buffers, shared by its threads;
 /// large enough that a batch (below) fills one segment per thread.
@@ -41,40 +41,41 @@ const BATCH_BYTES: usize = 64 * 1024 * 1024;
 /// …or this many articles, whichever comes first.
 const BATCH_ARTICLES: usize = 100_000;
 
-/// The most passages a segment made by [`merge_small`] holds (about 150,000
-/// articles): merging beyond that costs a build more than it saves a search.
-const MERGED_PASSAGES: u64 = 1_000_000;
-
-/// Merges runs of neighbouring segments into segments of at most
-/// [`MERGED_PASSAGES`], in parallel: every search process opens each segment,
-/// at ~0.3 ms apiece at 200,000 articles (bench/README.md), and a build leaves
-/// segments of ~190,000 passages. Done after the last commit with a writer of
-/// its own; another process writing meanwhile just means no merge. A run
-/// stopped meanwhile leaves the last commit as it was.
+/// Leaves at most two segments per core: the largest ones (one per core)
+/// as they are, the others merged into one per core, in parallel. Every
+/// search process opens each segment, at ~0.3 ms apiece at 200,000 articles
+/// (bench/README.md), and a build leaves ~8 segments per 200,000 articles
+/// (fewer, larger ones once tantivy's merge policy has joined them); merging
+/// the largest too would rewrite the whole index for little more. Done after
+/// the last commit with a writer of its own; another process writing
+/// meanwhile just means no merge, and a run stopped meanwhile leaves the last
+/// commit as it was.
 fn merge_small(index: &tantivy::Index) -> tantivy::Result<()> {
+    let cores = thread::available_parallelism().map_or(2, |n| n.get());
+    let mut metas = index.searchable_segment_metas()?;
+    if metas.len() <= 2 * cores {
+        return Ok(());
+    }
     let mut writer: IndexWriter = match index.writer_with_num_threads(1, 15_000_000) {
         Ok(writer) => writer,
         Err(TantivyError::LockFailure(..)) => return Ok(()),
         Err(e) => return Err(e),
     };
     writer.set_merge_policy(Box::new(NoMergePolicy));
-    let mut runs: Vec<Vec<tantivy::index::SegmentId>> = Vec::new();
-    let mut size = 0u64;
-    for meta in index.searchable_segment_metas()? {
-        let docs = u64::from(meta.num_docs());
-        if runs.is_empty() || size + docs > MERGED_PASSAGES {
-            runs.push(Vec::new());
-            size = 0;
+    // Largest first; the rest dealt out so that each group gets about as
+    // many passages (each next one to the smallest group so far).
+    metas.sort_by_key(|m| std::cmp::Reverse(m.num_docs()));
+    let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); cores];
+    for meta in &metas[cores..] {
+        if let Some(group) = groups.iter_mut().min_by_key(|g| g.0) {
+            group.0 += u64::from(meta.num_docs());
+            group.1.push(meta.id());
         }
-        if let Some(run) = runs.last_mut() {
-            run.push(meta.id());
-        }
-        size += docs;
     }
-    let merges: Vec<_> = runs
+    let merges: Vec<_> = groups
         .iter()
-        .filter(|run| run.len() > 1)
-        .map(|run| writer.merge(run))
+        .filter(|g| g.1.len() > 1)
+        .map(|g| writer.merge(&g.1))
         .collect();
     for merge in merges {
         merge.wait()?;
