@@ -249,12 +249,28 @@ fn index_inside_seeds_is_not_walked() {
         ));
 }
 
-/// The segments listed in the index's last commit.
+/// The segments listed in the index's last commit, checking that the folder
+/// holds no files of other segments (merged ones left behind).
 fn segments(c: &Corpus) -> usize {
     let meta: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(c.index().join("meta.json")).unwrap())
             .unwrap();
-    meta["segments"].as_array().unwrap().len()
+    let listed: std::collections::BTreeSet<String> = meta["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["segment_id"].as_str().unwrap().replace('-', ""))
+        .collect();
+    let on_disk: std::collections::BTreeSet<String> = std::fs::read_dir(c.index())
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            let (stem, ext) = name.split_once('.')?;
+            (ext == "idx").then(|| stem.to_string())
+        })
+        .collect();
+    assert_eq!(on_disk, listed, "segment files on disk and in meta.json");
+    listed.len()
 }
 
 #[test]

@@ -72,6 +72,9 @@ fn merge_small(index: &tantivy::Index) -> tantivy::Result<()> {
             group.1.push(meta.id());
         }
     }
+    // Segment metas alive in this process keep their files from the
+    // garbage collection below.
+    drop(metas);
     let merges: Vec<_> = groups
         .iter()
         .filter(|g| g.1.len() > 1)
@@ -80,6 +83,8 @@ fn merge_small(index: &tantivy::Index) -> tantivy::Result<()> {
     for merge in merges {
         merge.wait()?;
     }
+    // The merged segments' files are no longer listed: remove them.
+    writer.garbage_collect_files().wait()?;
     writer.wait_merging_threads()
 }
 
