@@ -297,7 +297,7 @@ impl Batcher {
         Ok(())
     }
 
-    /// Has [`Batcher::finish`] merge the smaller segments ([`merge_small`]):
+    /// Has [`Batcher::finish`] merge the smaller segments (`merge_small`):
     /// for a build into an empty index.
     pub fn merging_small_segments_at_end(mut self) -> Batcher {
         self.merge_at_end = true;
@@ -305,7 +305,7 @@ impl Batcher {
     }
 
     /// Commits, then lets the merges that the commit started finish; a
-    /// build from empty then merges its smaller segments ([`merge_small`]).
+    /// build from empty then merges its smaller segments (`merge_small`).
     pub fn finish(mut self) -> Result<()> {
         self.commit()?;
         let dir = self.dir.clone();
