@@ -29,8 +29,8 @@ use crate::messages;
 const SMALL_SEGMENT_DOCS: usize = 20_000;
 /// `index` merges a level of similar-sized segments once it holds this many.
 /// Tantivy's default is 8; at 10 a build of 290 MB of text ends with 8
-/// segments (4 per level: 25 s instead of 10), which [`merge_small`] then
-/// makes 4.
+/// segments, which [`merge_small`] then makes 4 (at 4 per level the build
+/// itself left 2, but took 25 s instead of 10).
 const SEGMENTS_PER_MERGE: usize = 10;
 /// Memory the index writer may use for its buffers, shared by its threads;
 /// large enough that a batch (below) fills one segment per thread.
