@@ -414,11 +414,7 @@ impl<'a> Pass<'a> {
             return;
         };
         seen.insert(u64::from(article));
-        if self
-            .within
-            .as_ref()
-            .is_some_and(|w| !w.contains(u64::from(article)))
-        {
+        if self.ruled_out(article) {
             return;
         }
         let freq = freq as f32;
@@ -437,6 +433,14 @@ impl<'a> Pass<'a> {
         });
     }
 
+    /// Whether `article` lacks a leaf every match must have (so what else
+    /// it holds need not be listed).
+    fn ruled_out(&self, article: u32) -> bool {
+        self.within
+            .as_ref()
+            .is_some_and(|w| !w.contains(u64::from(article)))
+    }
+
     /// A year or date leaf: the articles it matches and, when positive,
     /// their first passages (which hold the year and date) as matches
     /// without a score.
@@ -453,11 +457,7 @@ impl<'a> Pass<'a> {
                 }
                 if let Some(article) = self.articles.article(seg, doc) {
                     set.insert(u64::from(article));
-                    if self
-                        .within
-                        .as_ref()
-                        .is_some_and(|w| !w.contains(u64::from(article)))
-                    {
+                    if self.ruled_out(article) {
                         return;
                     }
                     passages.push(PassageHit {

@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use rustc_hash::FxHashMap;
-use tantivy::schema::Value;
 use tantivy::{DocAddress, DocId, Score, Searcher, TantivyDocument, Term};
 
 use super::copies::{copies, group_copies, Columns};
@@ -193,19 +192,7 @@ impl Run<'_> {
 
     /// Reads a passage, finds its highlights and gives it its final score.
     fn candidate(&self, r: &Ranked, rerank: &mut Rerank) -> Result<Candidate> {
-        let doc: TantivyDocument = self.searcher.doc(r.addr)?;
-        let f = &self.fields;
-        let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64());
-        let text = doc
-            .get_first(f.text)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string();
-        let ordinal = u64_of(f.ordinal)
-            .ok_or_else(|| anyhow::anyhow!("a passage has no recorded ordinal"))?;
-        let kind = PassageKind::from_code(
-            u64_of(f.kind).ok_or_else(|| anyhow::anyhow!("a passage has no recorded kind"))?,
-        );
+        let (ordinal, kind, text) = read::stored_passage(self.searcher, &self.fields, r.addr)?;
         let header = match rerank.headers.get(&r.article) {
             Some(h) => h.clone(),
             None => {

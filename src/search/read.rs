@@ -68,25 +68,37 @@ pub fn passages(
 ) -> Result<Vec<PassageInfo>> {
     let mut out = Vec::with_capacity(docs.len());
     for doc_id in docs {
-        let doc: TantivyDocument = searcher.doc(DocAddress::new(segment, doc_id))?;
-        let number = |field| doc.get_first(field).and_then(|v| v.as_u64());
-        let text = doc
-            .get_first(fields.text)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string();
+        let (ordinal, kind, text) =
+            stored_passage(searcher, fields, DocAddress::new(segment, doc_id))?;
         out.push(PassageInfo {
-            ordinal: number(fields.ordinal)
-                .ok_or_else(|| anyhow::anyhow!("a passage has no recorded ordinal"))?,
-            kind: PassageKind::from_code(
-                number(fields.kind)
-                    .ok_or_else(|| anyhow::anyhow!("a passage has no recorded kind"))?,
-            ),
+            ordinal,
+            kind,
             highlights: highlighter.text(&text).spans,
             text,
         });
     }
     Ok(out)
+}
+
+/// What the index stores of the passage at `addr`: its ordinal, kind and text.
+pub(crate) fn stored_passage(
+    searcher: &Searcher,
+    fields: &Fields,
+    addr: DocAddress,
+) -> Result<(u64, PassageKind, String)> {
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    let number = |field| doc.get_first(field).and_then(|v| v.as_u64());
+    let ordinal = number(fields.ordinal)
+        .ok_or_else(|| anyhow::anyhow!("a passage has no recorded ordinal"))?;
+    let kind = PassageKind::from_code(
+        number(fields.kind).ok_or_else(|| anyhow::anyhow!("a passage has no recorded kind"))?,
+    );
+    let text = doc
+        .get_first(fields.text)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string();
+    Ok((ordinal, kind, text))
 }
 
 /// The first passage of the article with this id, or else this path.
