@@ -4,17 +4,8 @@
 
 mod common;
 
-use common::{marked, Corpus};
+use common::{every_hit_path as paths, marked, Corpus};
 use predicates::prelude::*;
-
-fn paths(doc: &serde_json::Value) -> Vec<String> {
-    doc["hits"]
-        .as_array()
-        .expect("hits")
-        .iter()
-        .map(|h| h["article"]["path"].as_str().expect("path").to_string())
-        .collect()
-}
 
 #[test]
 fn a_first_line_that_runs_on_is_body_text() {

@@ -3,8 +3,7 @@
 mod common;
 
 use common::server::Server;
-use common::Corpus;
-use serde_json::Value;
+use common::{every_hit_path as paths, Corpus};
 
 const GRAIN: &str = "Grain ships return\n\nGrain ships returned to the harbour at Port Ellis after the strike.\n\nDock workers unloaded wheat through the night.\n\nSource: Coast Courier, 2019-04-08\n";
 const WHEAT: &str = "Wheat prices\n\nWheat prices fell as grain ships queued at the harbour.\n\nSource: Plains Gazette, 2021-06-01\n";
@@ -92,14 +91,6 @@ fn the_api_answers_with_the_command_lines_json_byte_for_byte() {
 fn filters_are_required_fields_and_paging_moves_through_the_hits() {
     let c = corpus();
     let server = Server::start(&c);
-    let paths = |doc: &Value| -> Vec<String> {
-        doc["hits"]
-            .as_array()
-            .expect("hits")
-            .iter()
-            .map(|h| h["article"]["path"].as_str().expect("path").to_string())
-            .collect()
-    };
     let doc = server
         .get("/api/search?q=harbour&year=2021&publisher=Coast+Courier")
         .json();

@@ -83,12 +83,17 @@ impl Corpus {
 /// The articles of the hits, in order, each once.
 pub fn hit_paths(doc: &Value) -> Vec<String> {
     let mut paths: Vec<String> = Vec::new();
-    for (path, _) in hit_ids(doc) {
+    for path in every_hit_path(doc) {
         if !paths.contains(&path) {
             paths.push(path);
         }
     }
     paths
+}
+
+/// The article path of every hit, in rank order (an article once per hit).
+pub fn every_hit_path(doc: &Value) -> Vec<String> {
+    hit_ids(doc).into_iter().map(|(path, _)| path).collect()
 }
 
 /// The highlighted substrings of one hit's passage.
