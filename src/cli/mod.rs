@@ -440,13 +440,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         } => add_command(&paths, wait, &inputs),
         Command::Status { paths, json } => {
             let status = Index::open(paths.index(), paths.seeds())?.status()?;
-            let mut out = io::stdout().lock();
-            let written = if json {
-                output::json(&status, &mut out)
-            } else {
-                output::status(&status, &mut out)
-            };
-            written_out(written)?;
+            print(json, &status, output::status)?;
             Ok(Exit::Found)
         }
     }
@@ -541,6 +535,28 @@ fn add_command(paths: &Paths, wait: bool, inputs: &[PathBuf]) -> Result<Exit, Er
     })
 }
 
+/// The query the words of a command make, `None` when there are none.
+fn optional_query(words: &[String]) -> Option<String> {
+    let query = words.join(" ");
+    (!query.trim().is_empty()).then_some(query)
+}
+
+/// Prints `value` on stdout: as JSON, or for people with `text`.
+fn print<T: serde::Serialize>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce(&T, &mut dyn Write) -> io::Result<()>,
+) -> Result<(), Error> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let written = if json {
+        output::json(value, &mut out)
+    } else {
+        text(value, &mut out)
+    }
+    .and_then(|()| out.flush());
+    written_out(written)
+}
+
 /// A closed pipe (`newsdex search x | head`) is not an error.
 fn written_out(result: io::Result<()>) -> Result<(), Error> {
     match result {
@@ -620,17 +636,10 @@ fn serve_command(paths: &Paths, bind: std::net::SocketAddr, timeout: u64) -> Res
 
 fn count_command(args: CountArgs) -> Result<Exit, Error> {
     let index = ensure_index(&args.paths)?;
-    let query = args.query.join(" ");
-    let query = (!query.trim().is_empty()).then_some(query.as_str());
+    let query = optional_query(&args.query);
+    let query = query.as_deref();
     let counts = index.count(query, args.any, args.by.into())?;
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    let written = if args.json {
-        output::json(&counts, &mut out)
-    } else {
-        output::counts(&counts, &mut out)
-    }
-    .and_then(|()| out.flush());
-    written_out(written)?;
+    print(args.json, &counts, output::counts)?;
     Ok(if counts.total_articles > 0 {
         Exit::Found
     } else {
@@ -640,8 +649,8 @@ fn count_command(args: CountArgs) -> Result<Exit, Error> {
 
 fn export_command(args: ExportArgs) -> Result<Exit, Error> {
     let index = ensure_index(&args.paths)?;
-    let query = args.query.join(" ");
-    let query = (!query.trim().is_empty()).then_some(query.as_str());
+    let query = optional_query(&args.query);
+    let query = query.as_deref();
     let unit = if args.passages {
         Unit::Passage
     } else {
@@ -697,8 +706,8 @@ fn export_command(args: ExportArgs) -> Result<Exit, Error> {
 
 fn show_command(args: ShowArgs) -> Result<Exit, Error> {
     let index = ensure_index(&args.paths)?;
-    let query = args.query.join(" ");
-    let query = (!query.trim().is_empty()).then_some(query.as_str());
+    let query = optional_query(&args.query);
+    let query = query.as_deref();
     let key = article_key(&args.key, &args.paths.seeds());
     let Some(full) = index.article(&key, query)? else {
         messages::plain(&format!(
@@ -707,15 +716,10 @@ fn show_command(args: ShowArgs) -> Result<Exit, Error> {
         ));
         return Ok(Exit::NotFound);
     };
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let written = if args.json {
-        output::json(&full, &mut out)
-    } else {
-        output::article(&full, args.color.enabled(), &mut out)
-    }
-    .and_then(|()| out.flush());
-    written_out(written)?;
+    let color = args.color.enabled();
+    print(args.json, &full, |full, out| {
+        output::article(full, color, out)
+    })?;
     Ok(Exit::Found)
 }
 
@@ -772,15 +776,10 @@ fn search_command(args: SearchArgs) -> Result<Exit, Error> {
             format!("no passages match `{query}` in {}", index.dir().display())
         });
     }
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let written = if args.json {
-        output::json(&results, &mut out)
-    } else {
-        output::text(&results, args.color.enabled(), &mut out)
-    }
-    .and_then(|()| out.flush());
-    written_out(written)?;
+    let color = args.color.enabled();
+    print(args.json, &results, |results, out| {
+        output::text(results, color, out)
+    })?;
     Ok(if found { Exit::Found } else { Exit::NotFound })
 }
 
