@@ -78,37 +78,41 @@ pub fn count(store: &Store, query: Option<&str>, any: bool, by: Facet) -> Result
         };
         *counter.unwrap_or(&mut missing) += 1;
     }
-    let mut keyed: BTreeMap<Option<String>, u64> = BTreeMap::new();
-    for (number, n) in numbers {
-        let name = match by {
-            Facet::Year => format!("{}", number / 12),
-            _ => format!("{}-{:02}", number / 12, number % 12 + 1),
-        };
-        keyed.insert(Some(name), n);
-    }
-    for (seg, counted) in ordinals.iter().enumerate() {
-        let Some(column) = values.publishers[seg].as_ref() else {
-            continue;
-        };
-        for (&ord, &n) in counted {
-            let mut name = String::new();
-            if column.ord_to_str(ord, &mut name)? {
-                *keyed.entry(Some(name)).or_default() += n;
-            } else {
-                missing += n;
+    let tally = match by {
+        Facet::Year | Facet::Month => Tally::Dated(numbers.into_iter().collect()),
+        Facet::Publisher => {
+            let mut named: BTreeMap<String, u64> = BTreeMap::new();
+            for (seg, counted) in ordinals.iter().enumerate() {
+                let Some(column) = values.publishers[seg].as_ref() else {
+                    continue;
+                };
+                for (&ord, &n) in counted {
+                    let mut name = String::new();
+                    if column.ord_to_str(ord, &mut name)? {
+                        *named.entry(name).or_default() += n;
+                    } else {
+                        missing += n;
+                    }
+                }
             }
+            Tally::Named(named)
         }
-    }
-    if missing > 0 {
-        keyed.insert(None, missing);
-    }
+    };
     Ok(Counts {
         query: query.map(str::to_string),
         understood,
         by,
         total_articles: matching.len() as u64,
-        buckets: buckets(keyed, by),
+        buckets: buckets(tally, missing, by),
     })
+}
+
+/// The articles counted per key, before they are put in order.
+enum Tally {
+    /// By year or month, as [`month_number`]s.
+    Dated(BTreeMap<u32, u64>),
+    /// By publisher.
+    Named(BTreeMap<String, u64>),
 }
 
 /// A year and month (1–12) as one number, months counted from year 0.
@@ -138,50 +142,38 @@ impl Values {
 }
 
 /// The buckets in order: years and months from the first to the last, the
-/// empty ones included; publishers by count, then name; the articles
-/// without a key last.
-fn buckets(mut keyed: BTreeMap<Option<String>, u64>, by: Facet) -> Vec<Bucket> {
-    let missing = keyed.remove(&None);
+/// empty ones included; publishers by count, then name; the `missing`
+/// articles (without a key) last.
+fn buckets(tally: Tally, missing: u64, by: Facet) -> Vec<Bucket> {
     let bucket = |key: String, articles: u64| Bucket {
         key: Some(key),
         articles,
     };
-    let mut out: Vec<Bucket> = match by {
-        Facet::Publisher => {
-            let mut list: Vec<Bucket> = keyed
-                .into_iter()
-                .filter_map(|(k, n)| k.map(|k| bucket(k, n)))
-                .collect();
+    let mut out: Vec<Bucket> = match tally {
+        Tally::Named(named) => {
+            let mut list: Vec<Bucket> = named.into_iter().map(|(k, n)| bucket(k, n)).collect();
             list.sort_by(|a, b| b.articles.cmp(&a.articles).then_with(|| a.key.cmp(&b.key)));
             list
         }
-        Facet::Year | Facet::Month => {
-            let number = |k: &str| -> u32 {
-                let (y, m) = k.split_once('-').unwrap_or((k, "1"));
-                y.parse::<u32>().unwrap_or(0) * 12 + m.parse::<u32>().unwrap_or(1) - 1
-            };
+        Tally::Dated(dated) => {
             let name = |n: u32| match by {
                 Facet::Year => format!("{}", n / 12),
                 _ => format!("{}-{:02}", n / 12, n % 12 + 1),
             };
             let step = if by == Facet::Year { 12 } else { 1 };
-            let found: BTreeMap<u32, u64> = keyed
-                .into_iter()
-                .filter_map(|(k, n)| k.map(|k| (number(&k), n)))
-                .collect();
-            match (found.keys().next(), found.keys().last()) {
+            match (dated.keys().next(), dated.keys().last()) {
                 (Some(&first), Some(&last)) => (first..=last)
                     .step_by(step)
-                    .map(|n| bucket(name(n), found.get(&n).copied().unwrap_or(0)))
+                    .map(|n| bucket(name(n), dated.get(&n).copied().unwrap_or(0)))
                     .collect(),
                 _ => Vec::new(),
             }
         }
     };
-    if let Some(n) = missing {
+    if missing > 0 {
         out.push(Bucket {
             key: None,
-            articles: n,
+            articles: missing,
         });
     }
     out
@@ -191,11 +183,22 @@ fn buckets(mut keyed: BTreeMap<Option<String>, u64>, by: Facet) -> Vec<Bucket> {
 mod tests {
     use super::*;
 
-    fn keyed(items: &[(Option<&str>, u64)]) -> BTreeMap<Option<String>, u64> {
-        items
-            .iter()
-            .map(|(k, n)| (k.map(str::to_string), *n))
-            .collect()
+    /// Counted keys as `count` tallies them (`None`: the articles without
+    /// one), then put in order.
+    fn buckets_of(items: &[(Option<&str>, u64)], by: Facet) -> Vec<Bucket> {
+        let missing = items.iter().filter(|i| i.0.is_none()).map(|i| i.1).sum();
+        let keys = items.iter().filter_map(|(k, n)| k.map(|k| (k, *n)));
+        let tally = match by {
+            Facet::Publisher => Tally::Named(keys.map(|(k, n)| (k.to_string(), n)).collect()),
+            _ => Tally::Dated(
+                keys.map(|(k, n)| {
+                    let (y, m) = k.split_once('-').unwrap_or((k, "1"));
+                    (month_number(y.parse().unwrap(), m.parse().unwrap()), n)
+                })
+                .collect(),
+            ),
+        };
+        buckets(tally, missing, by)
     }
 
     fn shown(b: &[Bucket]) -> Vec<(String, u64)> {
@@ -206,8 +209,8 @@ mod tests {
 
     #[test]
     fn years_and_months_run_from_first_to_last_with_the_gaps() {
-        let years = buckets(
-            keyed(&[(Some("1987"), 3), (Some("1990"), 1), (None, 2)]),
+        let years = buckets_of(
+            &[(Some("1987"), 3), (Some("1990"), 1), (None, 2)],
             Facet::Year,
         );
         assert_eq!(
@@ -220,10 +223,7 @@ mod tests {
                 ("-".into(), 2)
             ]
         );
-        let months = buckets(
-            keyed(&[(Some("1987-11"), 1), (Some("1988-02"), 4)]),
-            Facet::Month,
-        );
+        let months = buckets_of(&[(Some("1987-11"), 1), (Some("1988-02"), 4)], Facet::Month);
         assert_eq!(
             shown(&months),
             [
@@ -233,12 +233,12 @@ mod tests {
                 ("1988-02".into(), 4)
             ]
         );
-        let publishers = buckets(
-            keyed(&[
+        let publishers = buckets_of(
+            &[
                 (Some("B Wire"), 2),
                 (Some("A Post"), 2),
                 (Some("C Daily"), 5),
-            ]),
+            ],
             Facet::Publisher,
         );
         assert_eq!(
@@ -249,6 +249,6 @@ mod tests {
                 ("B Wire".into(), 2)
             ]
         );
-        assert!(buckets(keyed(&[]), Facet::Year).is_empty());
+        assert!(buckets_of(&[], Facet::Year).is_empty());
     }
 }
