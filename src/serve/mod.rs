@@ -228,10 +228,8 @@ async fn search(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Respons
         .and_then(|params| request::search(&params));
     match asked {
         Ok(asked) => {
-            app.work(String::new(), move |index| {
-                index.search(&asked.query, &asked.options).map(Some)
-            })
-            .await
+            app.work(move |index| Ok(index.search(&asked.query, &asked.options)?))
+                .await
         }
         Err(refused) => refusal(refused),
     }
@@ -246,13 +244,16 @@ async fn article(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Respon
         return refusal(Refusal::bad("give an article id: /api/article?id=ID"));
     };
     let query = params.get("q").map(str::to_string);
-    let wanted = id.clone();
-    let missing = format!("no article with id `{id}` in this index");
-    app.work(missing, move |index| {
+    app.work(move |index| {
         // By id only: the index also finds articles by path, which a
         // request must not choose.
-        let found = index.article(&wanted, query.as_deref())?;
-        Ok(found.filter(|full| full.article.header.id == wanted))
+        index
+            .article(&id, query.as_deref())?
+            .filter(|full| full.article.header.id == id)
+            .ok_or_else(|| Refusal {
+                status: 404,
+                message: format!("no article with id `{id}` in this index"),
+            })
     })
     .await
 }
@@ -262,12 +263,8 @@ async fn counts(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Respons
         .and_then(|params| request::count(&params));
     match asked {
         Ok(asked) => {
-            app.work(String::new(), move |index| {
-                index
-                    .count(asked.query.as_deref(), asked.any, asked.by)
-                    .map(Some)
-            })
-            .await
+            app.work(move |index| Ok(index.count(asked.query.as_deref(), asked.any, asked.by)?))
+                .await
         }
         Err(refused) => refusal(refused),
     }
@@ -277,8 +274,7 @@ async fn status(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Respons
     if let Err(refused) = Params::parse(raw.as_deref(), &["_"]) {
         return refusal(refused);
     }
-    app.work(String::new(), |index| index.status().map(Some))
-        .await
+    app.work(|index| Ok(index.status()?)).await
 }
 
 async fn not_found(request: Request) -> Response {
@@ -304,12 +300,12 @@ async fn method_not_allowed(method: Method) -> Response {
 
 impl App {
     /// Runs `job` on a blocking thread when a permit is free, within the
-    /// time limit; its value as the command line's JSON document, `None`
-    /// as a 404 that says `missing`.
-    async fn work<T, F>(self: &Arc<Self>, missing: String, job: F) -> Response
+    /// time limit: its value as the command line's JSON document, or its
+    /// refusal as a JSON error.
+    async fn work<T, F>(self: &Arc<Self>, job: F) -> Response
     where
         T: Serialize + Send + 'static,
-        F: FnOnce(&Index) -> Result<Option<T>, Error> + Send + 'static,
+        F: FnOnce(&Index) -> Result<T, Refusal> + Send + 'static,
     {
         let app = self.clone();
         let timed = tokio::time::timeout(self.timeout, async move {
@@ -332,29 +328,30 @@ impl App {
                 status: 500,
                 message: "the request failed inside the server".to_string(),
             }),
-            Ok(Ok(Err(e))) => refusal(Refusal {
-                status: error_status(&e),
-                message: e.to_string(),
-            }),
-            Ok(Ok(Ok(None))) => refusal(Refusal {
-                status: 404,
-                message: missing,
-            }),
-            Ok(Ok(Ok(Some(value)))) => json_response(StatusCode::OK, &value),
+            Ok(Ok(Err(refused))) => refusal(refused),
+            Ok(Ok(Ok(value))) => json_response(StatusCode::OK, &value),
         }
     }
 }
 
-/// The status for a failure of the library.
-fn error_status(err: &Error) -> u16 {
-    match err {
-        Error::Query(_) => 400,
-        Error::NoIndex { .. }
-        | Error::Busy { .. }
-        | Error::Unreadable { .. }
-        | Error::DiskFull { .. }
-        | Error::Seeds { .. } => 503,
-        Error::Other(_) => 500,
+/// A failure of the library as the API reports it: an invalid query is the
+/// request's fault (400); a busy, missing or damaged index is the server's
+/// state (503); anything else 500.
+impl From<Error> for Refusal {
+    fn from(err: Error) -> Refusal {
+        let status = match err {
+            Error::Query(_) => 400,
+            Error::NoIndex { .. }
+            | Error::Busy { .. }
+            | Error::Unreadable { .. }
+            | Error::DiskFull { .. }
+            | Error::Seeds { .. } => 503,
+            Error::Other(_) => 500,
+        };
+        Refusal {
+            status,
+            message: err.to_string(),
+        }
     }
 }
 
@@ -422,9 +419,9 @@ mod tests {
     #[tokio::test]
     async fn a_request_past_the_time_limit_gets_a_503_that_says_so() {
         let (_dir, app) = app(Duration::from_millis(100));
-        let slow = app.work(String::new(), |_| {
+        let slow = app.work(|_| {
             std::thread::sleep(Duration::from_millis(600));
-            Ok(Some(1))
+            Ok(1)
         });
         let (status, doc) = body(slow.await).await;
         assert_eq!(status, 503);
@@ -433,7 +430,7 @@ mod tests {
             "the request took longer than 0.1 s: narrow the query (fewer prefixes, more words) or try again"
         );
         // The one permit is held until the slow job ends; then work goes on.
-        let (status, doc) = body(app.work(String::new(), |_| Ok(Some(2))).await).await;
+        let (status, doc) = body(app.work(|_| Ok(2)).await).await;
         assert_eq!((status, doc), (200, serde_json::json!(2)));
     }
 
@@ -441,16 +438,19 @@ mod tests {
     async fn library_failures_map_to_statuses() {
         let (_dir, app) = app(Duration::from_secs(5));
         let (status, doc) = body(
-            app.work(String::new(), |index| {
-                index.search("\"unclosed", &Default::default()).map(Some)
-            })
-            .await,
+            app.work(|index| Ok(index.search("\"unclosed", &Default::default())?))
+                .await,
         )
         .await;
         assert_eq!(status, 400);
         assert!(doc["error"].as_str().unwrap().starts_with("invalid query"));
         let missing = app
-            .work("no article `x`".to_string(), |_| Ok(None::<u8>))
+            .work(|_| {
+                Err::<u8, _>(Refusal {
+                    status: 404,
+                    message: "no article `x`".to_string(),
+                })
+            })
             .await;
         assert_eq!(
             body(missing).await,
