@@ -71,9 +71,11 @@ pub fn export(
     let articles = Articles::of(&searcher)?;
     let (matching, _) = matching_articles(store, &searcher, &articles, query, any)?;
     let columns = Columns::of(&searcher)?;
-    let mut by_path: Vec<(String, u32)> = matching
-        .iter()
-        .filter_map(|&a| Some((columns.article(&articles, a)?.path, a)))
+    let mut by_path: Vec<(String, u32)> = columns
+        .articles(&articles, &matching)?
+        .into_iter()
+        .zip(&matching)
+        .filter_map(|(copy, &a)| Some((copy?.path, a)))
         .collect();
     by_path.sort_unstable();
     let mut none = Highlighter::none();

@@ -120,10 +120,10 @@ impl Run<'_> {
         let step = limit.saturating_mul(per_article).saturating_mul(2).max(50);
         let mut pool = step * 2;
         let mut read_before: FxHashMap<DocAddress, Candidate> = FxHashMap::default();
+        let columns = Columns::of(self.searcher)?;
         loop {
             let (ranked, totals) = rank(&self.evidence, filter.as_ref(), &primary, pool);
             let exhausted = ranked.len() < pool;
-            let columns = Columns::of(self.searcher)?;
             let groups = group_copies(&ranked, &columns);
             // Groups are read best first, until no later one can be among
             // the hits (re-ranking raises a score at most MAX_GAIN times),
@@ -157,14 +157,22 @@ impl Run<'_> {
             }
             if read < groups.len() || exhausted {
                 let mut hits = cap(candidates, per_article, limit);
-                for hit in &mut hits {
-                    hit.also_in = copies(&groups[hit.group], &columns, &self.evidence.articles);
+                let shown: Vec<&[Ranked]> =
+                    hits.iter().map(|h| groups[h.group].as_slice()).collect();
+                let named = copies(&shown, &columns, &self.evidence.articles)?;
+                for (hit, also_in) in hits.iter_mut().zip(named) {
+                    hit.also_in = also_in;
                 }
                 return Ok((totals, hits));
             }
-            // Too few groups: a larger pool, without reading again what was read.
+            // Too few groups: a larger pool, without reading again what was
+            // read (at least four times larger, and room for twice as many
+            // groups as hits at the copies per group seen).
             read_before.extend(candidates.into_iter().map(|c| (c.addr, c)));
-            pool = pool.saturating_mul(4);
+            let per_group = ranked.len().div_ceil(groups.len().max(1));
+            pool = pool
+                .saturating_mul(4)
+                .max(limit.max(8).saturating_mul(2).saturating_mul(per_group));
         }
     }
 

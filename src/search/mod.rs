@@ -411,6 +411,52 @@ mod tests {
     }
 
     #[test]
+    fn each_hit_names_all_its_copies_across_segments() {
+        let port = "Wire\n\nThe port of Santos shipped record coffee in March.";
+        let crop = "Crop\n\nGrowers in Minas expect a larger coffee crop after rain.";
+        // Each copy ends with a line of its own (so has an id of its own).
+        let texts: Vec<(String, String)> = ["p1", "c1", "p2", "c2", "p3", "c3", "p4"]
+            .iter()
+            .map(|name| {
+                let story = if name.starts_with('p') { port } else { crop };
+                (
+                    format!("{name}.txt"),
+                    format!("{story}\n\nFiled as {name}.\n"),
+                )
+            })
+            .collect();
+        let articles: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let id = |path: &str| {
+            let (_, text) = articles.iter().find(|a| a.0 == path).unwrap();
+            crate::ingest::article::parse(path, text).id
+        };
+        // One, two or all articles per segment: copies come from several.
+        for per_segment in [1, 2, 7] {
+            let store = store_with(&articles, per_segment);
+            let found = search(&store, "coffee", &SearchOptions::default()).unwrap();
+            assert_eq!(found.hits.len(), 2, "{per_segment}");
+            for hit in &found.hits {
+                let shown = hit.article.header.path.as_str();
+                let mut named: Vec<&str> = hit.also_in.iter().map(|c| c.path.as_str()).collect();
+                named.push(shown);
+                named.sort_unstable();
+                let family: Vec<&str> = articles
+                    .iter()
+                    .map(|a| a.0)
+                    .filter(|p| p[..1] == shown[..1])
+                    .collect();
+                assert_eq!(named, family, "{per_segment}");
+                for copy in &hit.also_in {
+                    assert_eq!(copy.id, id(&copy.path), "{}", copy.path);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn all_the_words_or_else_the_best_partial_matches() {
         let articles = [("markets.txt", MARKETS), ("growers.txt", GROWERS)];
         let found = search_in(&articles, "coffee valley", &SearchOptions::default());
