@@ -172,10 +172,10 @@ fn fill(
     warn: &mut dyn FnMut(&str),
     started: Instant,
 ) -> Result<Summary> {
-    let indexed = sync::indexed(&store.reader()?.searcher()).map_err(|e| store.damaged(&e))?;
+    let searcher = store.reader()?.searcher();
     let bar = progress_bar();
     let counts = sync::refresh(
-        indexed,
+        move || sync::indexed(&searcher).map_err(|e| store.damaged(&e)),
         &opts.seeds,
         &opts.index,
         Some(&mut batcher),

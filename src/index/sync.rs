@@ -24,7 +24,7 @@ use crate::index::schema::{ARTICLE_KEY, ID, MTIME, PATH, SIZE};
 use crate::index::store::Store;
 use crate::index::writer::{Batcher, CommitInfo};
 use crate::ingest::article;
-use crate::ingest::files::{self, FileMeta, Ignored, Skipped, SourceFile};
+use crate::ingest::files::{self, FileMeta, Ignored, Skipped, SourceFile, Stater};
 
 /// What the index holds for one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,17 +147,22 @@ pub struct Counts {
 /// (the cheap check). The `stat` calls are the bulk of a refresh where little
 /// changed, so they run on every core.
 fn unchanged_files(files: &[SourceFile], indexed: &FxHashMap<String, Indexed>) -> Vec<bool> {
-    let check = |file: &SourceFile| {
-        indexed
-            .get(&file.rel)
-            .is_some_and(|b| FileMeta::of(&file.abs).is_ok_and(|m| m == b.meta))
+    let check = |part: &[SourceFile]| {
+        let mut stater = Stater::default();
+        part.iter()
+            .map(|file| {
+                indexed
+                    .get(&file.rel)
+                    .is_some_and(|b| stater.meta(&file.abs).is_ok_and(|m| m == b.meta))
+            })
+            .collect::<Vec<bool>>()
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = files.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
         let parts: Vec<_> = files
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(check).collect::<Vec<bool>>()))
+            .map(|part| scope.spawn(move || check(part)))
             .collect();
         parts
             .into_iter()
@@ -166,11 +171,12 @@ fn unchanged_files(files: &[SourceFile], indexed: &FxHashMap<String, Indexed>) -
     })
 }
 
-/// Brings the index, which holds `indexed`, in line with the seeds folder:
-/// `writer` applies the changes (committing in batches); without one nothing
-/// is written and the events say what a refresh would do.
+/// Brings the index, which holds what `indexed` reads (read while the
+/// seeds folder is walked), in line with the seeds folder: `writer` applies
+/// the changes (committing in batches); without one nothing is written and
+/// the events say what a refresh would do.
 pub fn refresh(
-    mut indexed: FxHashMap<String, Indexed>,
+    indexed: impl FnOnce() -> Result<FxHashMap<String, Indexed>> + Send,
     seeds: &Path,
     exclude: &Path,
     mut writer: Option<&mut Batcher>,
@@ -179,7 +185,15 @@ pub fn refresh(
 ) -> Result<Counts> {
     let mut counts = Counts::default();
     let rules = files::Rules::of(seeds);
-    let walk = files::walk(seeds, Some(exclude), files::Links::Follow, &rules);
+    let (walk, indexed) = std::thread::scope(|scope| {
+        let indexed = scope.spawn(indexed);
+        let walk = files::walk(seeds, Some(exclude), files::Links::Follow, &rules);
+        let indexed = indexed
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (walk, indexed)
+    });
+    let mut indexed = indexed?;
     for warning in walk.warnings {
         on_event(&Event::Warning(warning));
     }
@@ -360,7 +374,7 @@ pub fn status(store: &Store, seeds: &Path) -> Result<Status> {
         warnings: Vec::new(),
     };
     refresh(
-        indexed,
+        move || Ok(indexed),
         seeds,
         &store.dir,
         None,
