@@ -632,6 +632,28 @@ mod tests {
         assert!(walk.skipped.is_empty());
     }
 
+    #[test]
+    fn readme_files_at_the_top_and_in_source_folders_are_left_out_without_an_ignore_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for p in [
+            "README.md",
+            "story.txt",
+            "wire/LICENSE.txt",
+            "wire/a.txt",
+            "wire/2024/readme.txt",
+        ] {
+            let path = root.join(p);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "x").unwrap();
+        }
+        let walk = walk(root, None, Links::Follow, &Rules::of(root));
+        let rels: Vec<&str> = walk.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(rels, ["story.txt", "wire/2024/readme.txt", "wire/a.txt"]);
+        let ignored: Vec<&str> = walk.ignored.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(ignored, ["README.md", "wire/LICENSE.txt"]);
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_stater_says_what_file_meta_says() {
