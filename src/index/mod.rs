@@ -5,6 +5,7 @@
 pub mod add;
 pub mod build;
 pub mod change;
+pub mod lean;
 pub mod schema;
 pub mod store;
 pub mod sync;

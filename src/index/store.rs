@@ -12,6 +12,7 @@ use tantivy::Index;
 
 use crate::analysis::{analyzer, ANALYZER_NAME};
 use crate::error::Error;
+use crate::index::lean::LeanDirectory;
 use crate::index::schema::{self, Fields};
 use crate::messages;
 
@@ -220,7 +221,8 @@ impl Store {
             .with_context(|| format!("cannot create the index folder {}", dir.display()))?;
         clear_index_files(dir)?;
         let (schema, fields) = schema::build();
-        let directory = MmapDirectory::open(dir)
+        // (A new index is built: see `lean` for why its maps are lean.)
+        let directory = LeanDirectory::open(dir)
             .with_context(|| format!("cannot open the index folder {}", dir.display()))?;
         let index = Index::create(directory, schema, tantivy::IndexSettings::default())
             .with_context(|| format!("cannot create an index in {}", dir.display()))?;
