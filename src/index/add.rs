@@ -233,14 +233,10 @@ fn collect(
         );
         for file in walk.files {
             let copy_to = format!("{day_dir}/{folder}/{}", file.rel);
+            let path = file.abs(&abs);
             out.push(Ok(Candidate {
                 in_folder: true,
-                ..candidate_for(
-                    file.abs.display().to_string(),
-                    file.abs,
-                    seeds_abs,
-                    &copy_to,
-                )
+                ..candidate_for(path.display().to_string(), path, seeds_abs, &copy_to)
             }));
         }
         return;

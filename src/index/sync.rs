@@ -146,14 +146,18 @@ pub struct Counts {
 /// For each file, whether the index holds it with the same size and time
 /// (the cheap check). The `stat` calls are the bulk of a refresh where little
 /// changed, so they run on every core.
-fn unchanged_files(files: &[SourceFile], indexed: &FxHashMap<String, Indexed>) -> Vec<bool> {
+fn unchanged_files(
+    files: &[SourceFile],
+    seeds: &Path,
+    indexed: &FxHashMap<String, Indexed>,
+) -> Vec<bool> {
     let check = |part: &[SourceFile]| {
         let mut stater = Stater::default();
         part.iter()
             .map(|file| {
                 indexed
                     .get(&file.rel)
-                    .is_some_and(|b| stater.meta(&file.abs).is_ok_and(|m| m == b.meta))
+                    .is_some_and(|b| stater.meta(&file.abs(seeds)).is_ok_and(|m| m == b.meta))
             })
             .collect::<Vec<bool>>()
     };
@@ -226,8 +230,10 @@ pub fn refresh(
         on_event(&Event::Removed(path));
     }
     // Content id → path, for duplicates; made when a file is first read.
-    let mut owners: Option<FxHashMap<String, String>> = None;
-    let unchanged = unchanged_files(&walk.files, &indexed);
+    // (Keyed by the id's number and borrowing the paths: a first build
+    // records a million of them.)
+    let mut owners: Option<FxHashMap<u64, &str>> = None;
+    let unchanged = unchanged_files(&walk.files, seeds, &indexed);
     let total = walk.files.len();
     for (n, (file, unchanged)) in walk.files.iter().zip(unchanged).enumerate() {
         on_progress(n + 1, total);
@@ -237,7 +243,8 @@ pub fn refresh(
         }
         let before = indexed.get(&file.rel);
         let previous_serial = before.map(|b| b.serial);
-        let (article, meta) = match article::read(&file.abs, &file.rel) {
+        let abs = file.abs(seeds);
+        let (article, meta) = match article::read(&abs, &file.rel) {
             Ok((article, meta, converted)) => {
                 counts.converted += usize::from(converted.is_some());
                 (article, meta)
@@ -254,7 +261,7 @@ pub fn refresh(
                 }
                 counts.skipped += 1;
                 on_event(&Event::Skipped(Skipped {
-                    path: file.abs.display().to_string(),
+                    path: abs.display().to_string(),
                     reason,
                 }));
                 continue;
@@ -263,14 +270,14 @@ pub fn refresh(
         let owners = owners.get_or_insert_with(|| {
             indexed
                 .iter()
-                .map(|(path, entry)| (entry.id.clone(), path.clone()))
+                .map(|(path, entry)| (id_key(&entry.id), path.as_str()))
                 .collect()
         });
         let at_path = before.map(|b| AtPath {
             id: &b.id,
             serial: b.serial,
         });
-        let owner = owners.get(&article.id).map(String::as_str);
+        let owner = owners.get(&id_key(&article.id)).copied();
         let change = change::decide(&file.rel, &article.id, at_path, owner);
         let replaced = match &change {
             Change::Changed { serial } | Change::Unchanged { serial } => Some(*serial),
@@ -284,7 +291,7 @@ pub fn refresh(
             .map(|b| b.id.clone())
             .filter(|old| *old != article.id)
         {
-            owners.remove(&old);
+            owners.remove(&id_key(&old));
         }
         match change {
             Change::Duplicate { of, replaces } => {
@@ -311,9 +318,16 @@ pub fn refresh(
         if let Some(w) = writer.as_deref_mut() {
             w.add_article(&article, meta)?;
         }
-        owners.insert(article.id.clone(), file.rel.clone());
+        owners.insert(id_key(&article.id), &file.rel);
     }
     Ok(counts)
+}
+
+/// A content id as a number (ids are 16 hex digits; anything else is
+/// hashed, so that it still finds its equals).
+fn id_key(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    u64::from_str_radix(id, 16).unwrap_or_else(|_| rustc_hash::FxBuildHasher.hash_one(id))
 }
 
 /// What `newsdex status` reports: the index, and what a refresh would change.

@@ -17,9 +17,16 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// An article file found by the walk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
-    /// Path relative to the seeds folder, with `/` separators.
+    /// Path relative to the folder walked, with `/` separators.
     pub rel: String,
-    pub abs: PathBuf,
+}
+
+impl SourceFile {
+    /// The file's path, in the folder `root` that was walked. (Not kept:
+    /// a million paths twice over is a hundred megabytes.)
+    pub fn abs(&self, root: &Path) -> PathBuf {
+        root.join(&self.rel)
+    }
 }
 
 /// Why a file (or folder) was not indexed.
@@ -386,7 +393,7 @@ impl Walker<'_> {
 
 fn source_file(seeds: &Path, abs: PathBuf) -> SourceFile {
     let rel = rel_string(abs.strip_prefix(seeds).unwrap_or(&abs));
-    SourceFile { rel, abs }
+    SourceFile { rel }
 }
 
 /// A relative path with `/` separators on every platform.
