@@ -7,11 +7,13 @@
 //! [`query`] (parse, compile) → [`search`] (read the postings, rank
 //! articles and passages, read hits back, highlight) → [`output`] (text
 //! or JSON). [`serve`] is the web page and JSON API over [`Index`]. [`analysis`] is the tokenizer shared by indexing, queries and
-//! highlights; [`cli`] is the command line.
+//! highlights; [`cli`] is the command line; [`allocator`] the program's
+//! memory allocator.
 //!
 //! A front end uses [`Index`] (see its example): the command line is one,
 //! and the only module that knows clap.
 
+pub mod allocator;
 pub mod analysis;
 mod api;
 pub mod cli;

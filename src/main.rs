@@ -3,12 +3,10 @@ use std::process::ExitCode;
 use clap::Parser;
 use newsdex::Exit;
 
-/// mimalloc instead of the system allocator: a large `index` run is about a
-/// fifth faster (tantivy's indexing threads allocate a lot). Without
-/// transparent huge pages (`no_thp`), which made each search zero whole 2 MiB
-/// pages it barely used.
+/// mimalloc to build an index, the system's allocator otherwise: see
+/// `newsdex::allocator`.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: newsdex::allocator::Allocator = newsdex::allocator::Allocator;
 
 fn main() -> ExitCode {
     newsdex::cli::forget_empty_env();
