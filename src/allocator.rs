@@ -1,15 +1,18 @@
+//! The program's memory allocator, chosen per command.
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// The allocator: mimalloc for the commands that build an index (`index`,
-/// `add`: tantivy's indexing threads allocate a lot, and a large `index` run
-/// is about a fifth faster with it), the system's for the others (a search
-/// is a short process, and mimalloc's start — its arena reserved and its
-/// bitmaps written — was a tenth of a small search's time: 110 page faults
-/// of 440). Chosen at the first allocation, before `main`, from the command
-/// line as the kernel has it (`/proc/self/cmdline`, read into a buffer on the
-/// stack: nothing may be allocated while choosing), and never changed, so
-/// each block is freed by the allocator that made it.
+/// `add`: tantivy's indexing threads allocate a lot, and with mimalloc an
+/// x10 build peaked at 206–221 MB instead of 258–282 MB, as fast), the
+/// system's for the others (a search is a short process, and mimalloc's
+/// start — its arena reserved and its bitmaps written — was a tenth of a
+/// small search's time: 110 page faults of 440). Chosen at the first
+/// allocation, before `main`, from the command line as the kernel has it
+/// (`/proc/self/cmdline`, read into a buffer on the stack: nothing may be
+/// allocated while choosing), and never changed, so each block is freed by
+/// the allocator that made it.
 pub struct Allocator;
 
 const UNDECIDED: u8 = 0;
