@@ -175,6 +175,18 @@ fn unchanged_files(
     })
 }
 
+/// Runs `there` on another thread while `here` runs on this one.
+fn at_once<A: Send, B>(there: impl FnOnce() -> A + Send, here: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|scope| {
+        let there = scope.spawn(there);
+        let here = here();
+        let there = there
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (there, here)
+    })
+}
+
 /// Brings the index, which holds what `indexed` reads (read while the
 /// seeds folder is walked), in line with the seeds folder: `writer` applies
 /// the changes (committing in batches); without one nothing is written and
@@ -189,13 +201,8 @@ pub fn refresh(
 ) -> Result<Counts> {
     let mut counts = Counts::default();
     let rules = files::Rules::of(seeds);
-    let (walk, indexed) = std::thread::scope(|scope| {
-        let indexed = scope.spawn(indexed);
-        let walk = files::walk(seeds, Some(exclude), files::Links::Follow, &rules);
-        let indexed = indexed
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (walk, indexed)
+    let (indexed, walk) = at_once(indexed, || {
+        files::walk(seeds, Some(exclude), files::Links::Follow, &rules)
     });
     let mut indexed = indexed?;
     for warning in walk.warnings {
@@ -215,19 +222,17 @@ pub fn refresh(
     }
     // Which files are unchanged (stat-ed on every core) and which indexed
     // files are gone, at once.
-    let (unchanged, mut gone) = std::thread::scope(|scope| {
-        let unchanged = scope.spawn(|| unchanged_files(&walk.files, seeds, &indexed));
-        let present: FxHashSet<&str> = walk.files.iter().map(|f| f.rel.as_str()).collect();
-        let gone: Vec<String> = indexed
-            .keys()
-            .filter(|p| !present.contains(p.as_str()))
-            .cloned()
-            .collect();
-        let unchanged = unchanged
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (unchanged, gone)
-    });
+    let (unchanged, mut gone) = at_once(
+        || unchanged_files(&walk.files, seeds, &indexed),
+        || {
+            let present: FxHashSet<&str> = walk.files.iter().map(|f| f.rel.as_str()).collect();
+            indexed
+                .keys()
+                .filter(|p| !present.contains(p.as_str()))
+                .cloned()
+                .collect::<Vec<String>>()
+        },
+    );
     gone.sort();
     counts.articles = indexed.len() - gone.len();
     for path in gone {
