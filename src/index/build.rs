@@ -135,11 +135,17 @@ pub fn run(opts: &IndexOptions, warn: &mut dyn FnMut(&str)) -> Result<Summary> {
         let batcher = Batcher::open(&store, opts.wait, true)?;
         (store, batcher)
     } else {
-        let store = Store::create(&opts.index)?;
-        let batcher = Batcher::open(&store, opts.wait, true)?.merging_small_segments_at_end();
-        (store, batcher)
+        new_index(&opts.index, opts.wait)?
     };
     fill(&store, batcher, opts, warn, started)
+}
+
+/// A new, empty index in `dir` and its writer, which merges the smaller
+/// segments once the build is done.
+fn new_index(dir: &Path, wait: bool) -> Result<(Store, Batcher)> {
+    let store = Store::create(dir)?;
+    let batcher = Batcher::open(&store, wait, true)?.merging_small_segments_at_end();
+    Ok((store, batcher))
 }
 
 /// `--rebuild` of an existing index: a new index is built beside it, then
@@ -155,8 +161,7 @@ fn rebuild_beside(
     let _lock = store::lock(&opts.index, opts.wait)?;
     let beside = store::rebuild_dir(&opts.index);
     let summary = {
-        let store = Store::create(&beside)?;
-        let batcher = Batcher::open(&store, false, true)?.merging_small_segments_at_end();
+        let (store, batcher) = new_index(&beside, false)?;
         fill(&store, batcher, opts, warn, started)?
     };
     store::swap_in(&opts.index, &beside)?;
