@@ -609,24 +609,32 @@ mod tests {
         assert_eq!(text(&utf16be).unwrap().0, "Título\n");
     }
 
-    #[test]
-    fn walk_finds_articles_sorted_and_skips_hidden_and_excluded() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        for p in [
-            "b/2.txt",
-            "a.md",
-            ".hidden/x.txt",
-            "index/meta.txt",
-            "c.pdf",
-            "b/1.TXT",
-            "a-c.txt",
-            "a/b.txt",
-        ] {
+    /// Writes `x` into each of `paths` under `root`, making their folders.
+    fn write_files(root: &Path, paths: &[&str]) {
+        for p in paths {
             let path = root.join(p);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, "x").unwrap();
         }
+    }
+
+    #[test]
+    fn walk_finds_articles_sorted_and_skips_hidden_and_excluded() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write_files(
+            root,
+            &[
+                "b/2.txt",
+                "a.md",
+                ".hidden/x.txt",
+                "index/meta.txt",
+                "c.pdf",
+                "b/1.TXT",
+                "a-c.txt",
+                "a/b.txt",
+            ],
+        );
         let walk = walk(
             root,
             Some(&root.join("index")),
@@ -643,17 +651,16 @@ mod tests {
     fn readme_files_at_the_top_and_in_source_folders_are_left_out_without_an_ignore_file() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for p in [
-            "README.md",
-            "story.txt",
-            "wire/LICENSE.txt",
-            "wire/a.txt",
-            "wire/2024/readme.txt",
-        ] {
-            let path = root.join(p);
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, "x").unwrap();
-        }
+        write_files(
+            root,
+            &[
+                "README.md",
+                "story.txt",
+                "wire/LICENSE.txt",
+                "wire/a.txt",
+                "wire/2024/readme.txt",
+            ],
+        );
         let walk = walk(root, None, Links::Follow, &Rules::of(root));
         let rels: Vec<&str> = walk.files.iter().map(|f| f.rel.as_str()).collect();
         assert_eq!(rels, ["story.txt", "wire/2024/readme.txt", "wire/a.txt"]);
