@@ -264,6 +264,38 @@ fn expansion_adds_words_that_are_not_highlighted() {
     assert_eq!(plain["hits"].as_array().unwrap().len(), 4);
 }
 
+/// Expansion learns its words from the best articles the query accepts:
+/// with a date filter, not from better-scoring articles of another year.
+#[test]
+fn expansion_learns_only_from_articles_the_filters_accept() {
+    let c = Corpus::new();
+    for i in 0..3 {
+        c.write(
+            &format!("old/{i}.txt"),
+            format!("Harvest {i}\n\nNEW YORK, Oct 19 - The wheat went into silos near town {i}.\n\n© 1987 Harbour Gazette.\n"),
+        );
+        c.write(
+            &format!("new/{i}.txt"),
+            format!("Wheat {i}\n\nNEW YORK, Oct 19 - Wheat, wheat and more wheat: tractors hauled the wheat to town {i}.\n\n© 1990 Harbour Gazette.\n"),
+        );
+    }
+    c.index_cmd().assert().success();
+    let expanded = |args: &[&str]| -> Vec<String> {
+        let (doc, _) = c.search_json(args);
+        doc["expanded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap().to_string())
+            .collect()
+    };
+    let all_years = expanded(&["--any", "wheat"]);
+    assert!(all_years.contains(&"tractors".to_string()), "{all_years:?}");
+    let in_1987 = expanded(&["--any", "wheat", "year:1987"]);
+    assert!(in_1987.contains(&"silos".to_string()), "{in_1987:?}");
+    assert!(!in_1987.contains(&"tractors".to_string()), "{in_1987:?}");
+}
+
 #[test]
 fn the_summary_line_says_what_was_searched() {
     let c = Corpus::new();

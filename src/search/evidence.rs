@@ -118,6 +118,17 @@ impl Evidence {
             }
             sets[i] = set;
         }
+        if let Some(within) = &pass.within {
+            // The leaves read before the last required one listed articles
+            // that lack a later one: no match is there.
+            for runs in &mut pass.streams {
+                for run in runs.iter_mut() {
+                    run.retain(|p| within.contains(u64::from(p.article)));
+                }
+            }
+            pass.scores
+                .retain(|s| within.contains(u64::from(s.article)));
+        }
         Ok(Evidence {
             articles: pass.articles,
             scores: pass.scores,
