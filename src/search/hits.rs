@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use tantivy::{DocAddress, DocId, Score, Searcher, TantivyDocument, Term};
 
 use super::copies::{copies, group_copies, Columns};
-use super::rank::{rank, Primary, Ranked, Totals};
+use super::rank::{Primary, Ranked, Ranking, Totals};
 use super::read;
 use super::{ArticleInfo, Copy, PassageInfo, SearchOptions, Sort};
 use crate::index::schema::{Fields, Header};
@@ -28,6 +28,11 @@ const COVERAGE_FACTOR: Score = 0.5;
 const MAX_GAIN: Score = 1.0 + COVERAGE_FACTOR;
 /// Captions rank below prose when scores are otherwise equal.
 const CAPTION_FACTOR: Score = 0.85;
+/// How many passages are ranked at first, in steps (see `Run::best`): the
+/// first pool is two steps, the next up to sixteen when passages have many
+/// copies (an index of 45 copies of each article needed a second pool of
+/// 800 for every query).
+const RANKED_POOLS: usize = 16;
 pub(crate) struct Run<'a> {
     pub searcher: &'a Searcher,
     pub fields: Fields,
@@ -115,16 +120,25 @@ impl Run<'_> {
         };
         // Copies are grouped by their key before anything is read, and the
         // groups are read a few at a time, best first; when the pool holds
-        // too few groups, a larger one is taken.
+        // too few groups, a larger one is taken. The ranking is taken
+        // larger than the first pool (a pool is the best passages: the
+        // start of a longer ranking), so that a larger pool seldom means
+        // ranking every passage again (where passages have many copies).
         let primary = Primary::new(self.searcher, sort)?;
         let step = limit.saturating_mul(per_article).saturating_mul(2).max(50);
         let mut pool = step * 2;
+        let rank = |size| Ranking::new(&self.evidence, filter.as_ref(), &primary, size);
+        let mut ranking = rank(pool.max(step.saturating_mul(RANKED_POOLS)));
         let mut read_before: FxHashMap<DocAddress, Candidate> = FxHashMap::default();
         let columns = Columns::of(self.searcher)?;
         loop {
-            let (ranked, totals) = rank(&self.evidence, filter.as_ref(), &primary, pool);
+            if ranking.size < pool {
+                ranking = rank(pool);
+            }
+            let totals = ranking.totals;
+            let ranked = ranking.top(pool);
             let exhausted = ranked.len() < pool;
-            let groups = group_copies(&ranked, &columns);
+            let groups = group_copies(ranked, &columns);
             // Groups are read best first, until no later one can be among
             // the hits (re-ranking raises a score at most MAX_GAIN times),
             // or enough were read (a few times what is shown).

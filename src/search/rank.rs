@@ -98,71 +98,197 @@ pub(crate) struct Totals {
     pub articles: u64,
 }
 
-/// The `size` best matching passages (of the accepted articles) by their
-/// article's score plus their own, best first, and how many passages (and
-/// articles) match. Equal scores are in article order (serial number, then passage),
-/// so that which passages are kept, and read first, never depends on how
-/// the index is split into segments.
-pub(crate) fn rank(
-    evidence: &Evidence,
-    filter: Option<&ArticleSet>,
-    primary: &Primary,
-    size: usize,
-) -> (Vec<Ranked>, Totals) {
-    let size = size.max(1);
-    let mut best: Vec<Ranked> = Vec::new();
-    // Passages scoring below this cannot be among the best (once known).
-    let mut floor: Option<(u64, u32)> = None;
-    // The primary key of the article of the passages at hand.
-    let mut article_key = (u32::MAX, 0);
-    let mut totals = Totals::default();
-    let mut last_article = None;
-    let by_key = |a: &Ranked, b: &Ranked| b.key().cmp(&a.key());
-    // Passages come in article order, like the article scores.
-    let mut scores = evidence.scores.iter().peekable();
-    for (seg, p) in accepted(evidence, filter) {
-        totals.passages += 1;
-        if last_article != Some(p.article) {
-            // Passages come grouped by article.
-            totals.articles += 1;
-            last_article = Some(p.article);
+/// The best matching passages (of the accepted articles) by their
+/// article's score plus their own, as many as asked for, best first (see
+/// [`Ranking::top`]), and how many passages (and articles) match. Equal
+/// scores are in article order (serial number, then passage), so that which
+/// passages are kept, and read first, never depends on how the index is
+/// split into segments.
+pub(crate) struct Ranking<'a> {
+    evidence: &'a Evidence,
+    /// At least the `size` best passages, in no order but the first
+    /// `sorted`, which are the best in order.
+    kept: Vec<Ranked>,
+    sorted: usize,
+    /// How many of the best `kept` holds.
+    pub size: usize,
+    pub totals: Totals,
+}
+
+impl<'a> Ranking<'a> {
+    /// Ranks every accepted passage, keeping the `size` best (and those
+    /// that tie with the last of them).
+    pub fn new(
+        evidence: &'a Evidence,
+        filter: Option<&ArticleSet>,
+        primary: &Primary,
+        size: usize,
+    ) -> Ranking<'a> {
+        let size = size.max(1);
+        let mut kept: Vec<Ranked> = Vec::new();
+        // Passages scoring below this cannot be among the best (once known).
+        let mut floor: Option<(u64, u32)> = None;
+        // The primary key of the article of the passages at hand.
+        let mut article_key = (u32::MAX, 0);
+        let mut totals = Totals::default();
+        let mut last_article = None;
+        // Passages come in article order, like the article scores.
+        let mut scores = evidence.scores.iter().peekable();
+        for (seg, p) in accepted(evidence, filter) {
+            totals.passages += 1;
+            if last_article != Some(p.article) {
+                // Passages come grouped by article.
+                totals.articles += 1;
+                last_article = Some(p.article);
+            }
+            while scores.next_if(|s| s.article < p.article).is_some() {}
+            let article = scores
+                .peek()
+                .filter(|s| s.article == p.article)
+                .map_or(0.0, |s| s.score);
+            if article_key.0 != p.article {
+                article_key = (p.article, primary.of(&evidence.articles, p.article));
+            }
+            let ranked = Ranked {
+                primary: article_key.1,
+                score: PASSAGE_FACTOR * p.score + article,
+                article: p.article,
+                addr: DocAddress::new(seg as SegmentOrdinal, p.doc),
+            };
+            if floor.is_some_and(|f| ranked.key() < f) {
+                continue;
+            }
+            kept.push(ranked);
+            if kept.len() >= 2 * size {
+                floor = Some(keep_best(&mut kept, size));
+            }
         }
-        while scores.next_if(|s| s.article < p.article).is_some() {}
-        let article = scores
-            .peek()
-            .filter(|s| s.article == p.article)
-            .map_or(0.0, |s| s.score);
-        if article_key.0 != p.article {
-            article_key = (p.article, primary.of(&evidence.articles, p.article));
+        Ranking {
+            evidence,
+            kept,
+            sorted: 0,
+            size,
+            totals,
         }
-        let ranked = Ranked {
-            primary: article_key.1,
-            score: PASSAGE_FACTOR * p.score + article,
-            article: p.article,
-            addr: DocAddress::new(seg as SegmentOrdinal, p.doc),
+    }
+
+    /// The `n` best passages (fewer when fewer match; at most `size`), best
+    /// first.
+    pub fn top(&mut self, n: usize) -> &[Ranked] {
+        let n = n.min(self.size).min(self.kept.len());
+        if n > self.sorted {
+            // The n best and those that tie with the last of them, in order.
+            let mut end = self.kept.len();
+            if n < end {
+                end = keep_best_first(&mut self.kept, n).1;
+            }
+            let best = &mut self.kept[..end];
+            best.sort_by(by_key);
+            // Runs of equal scores in serial order (read only for those).
+            let mut start = 0;
+            while start < best.len() {
+                let run = best[start..].partition_point(|r| r.key() == best[start].key());
+                if run > 1 {
+                    let articles = &self.evidence.articles;
+                    best[start..start + run]
+                        .sort_by_cached_key(|r| (articles.serial(r.addr), r.addr));
+                }
+                start += run;
+            }
+            self.sorted = n;
+        }
+        &self.kept[..n]
+    }
+}
+
+/// Larger keys first.
+fn by_key(a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
+    b.key().cmp(&a.key())
+}
+
+/// Moves the `n` best of `list` (n ≥ 1, fewer than in the list) to its
+/// front, then those that tie with the last of them; returns that key and
+/// where those end.
+fn keep_best_first(list: &mut [Ranked], n: usize) -> ((u64, u32), usize) {
+    list.select_nth_unstable_by(n - 1, by_key);
+    let edge = list[n - 1].key();
+    let mut end = n;
+    for i in n..list.len() {
+        if list[i].key() == edge {
+            list.swap(i, end);
+            end += 1;
+        }
+    }
+    (edge, end)
+}
+
+/// Keeps the `n` best of `list` and those that tie with the last of them;
+/// returns that key.
+fn keep_best(list: &mut Vec<Ranked>, n: usize) -> (u64, u32) {
+    let (edge, end) = keep_best_first(list, n);
+    list.truncate(end);
+    edge
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{parse, plan::Plan};
+    use crate::testing::store_with;
+
+    /// Nine articles over three segments, each with the same passage and
+    /// one of its own: every copy ties. Whatever was asked before, the n
+    /// best are the first n of one order: by score, ties by serial number.
+    #[test]
+    fn each_top_is_the_start_of_one_order_with_ties_by_serial() {
+        let texts: Vec<(String, String)> = (0..9)
+            .map(|i| {
+                let own = if i % 2 == 0 { "tide tide tide" } else { "tide" };
+                (
+                    format!("t{i}.txt"),
+                    format!("Notice {i}\n\nThe harbour closes at noon.\n\nA {own} table, edition {i}.\n"),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let store = store_with(&refs, 3);
+        let searcher = store.reader().unwrap().searcher();
+        let plan = Plan::compile(
+            &parse("harbour OR tide").unwrap(),
+            &searcher,
+            &store.fields,
+            false,
+        )
+        .unwrap();
+        let evidence = Evidence::gather(&searcher, &store.fields, &plan).unwrap();
+        let primary = Primary::new(&searcher, crate::search::Sort::Relevance).unwrap();
+        let key = |r: &Ranked| {
+            (
+                std::cmp::Reverse(r.key()),
+                evidence.articles.serial(r.addr),
+                r.addr,
+            )
         };
-        if floor.is_some_and(|f| ranked.key() < f) {
-            continue;
-        }
-        best.push(ranked);
-        if best.len() >= 2 * size {
-            best.select_nth_unstable_by(size - 1, by_key);
-            let edge = best[size - 1].key();
-            best.retain(|r| r.key() >= edge);
-            floor = Some(edge);
+        let mut all: Vec<Ranked> = Ranking::new(&evidence, None, &primary, 100)
+            .top(100)
+            .to_vec();
+        assert_eq!(all.len(), 18);
+        all.sort_by_key(key);
+        for sizes in [[1, 3, 18], [4, 4, 9], [2, 7, 18], [18, 1, 5]] {
+            let mut ranking = Ranking::new(&evidence, None, &primary, 18);
+            for n in sizes {
+                let top: Vec<Ranked> = ranking.top(n).to_vec();
+                assert_eq!(
+                    top.iter().map(|r| r.addr).collect::<Vec<_>>(),
+                    all[..n].iter().map(|r| r.addr).collect::<Vec<_>>(),
+                    "{sizes:?} {n}"
+                );
+            }
+            let small = Ranking::new(&evidence, None, &primary, 5).top(9).len();
+            assert_eq!(small, 5, "no more than the ranking kept");
         }
     }
-    best.sort_by(by_key);
-    // Runs of equal scores in serial order (read only for those).
-    let mut start = 0;
-    while start < best.len() {
-        let end = start + best[start..].partition_point(|r| r.key() == best[start].key());
-        if end - start > 1 {
-            let serial = |r: &Ranked| evidence.articles.serial(r.addr);
-            best[start..end].sort_by_cached_key(|r| (serial(r), r.addr));
-        }
-        start = end;
-    }
-    best.truncate(size);
-    (best, totals)
 }
