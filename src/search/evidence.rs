@@ -313,9 +313,13 @@ impl<'a> Pass<'a> {
             let mut counts = Vec::new();
             let mut seen = Bits::default();
             for seg in 0..self.segments.len() {
+                // Each segment's articles come after the last segment's.
+                let mut by_field = Vec::with_capacity(fields.len());
                 for u in fields {
-                    let (mut passages, articles) = self.read(seg, u, unit, &mut seen)?;
-                    counts.push(articles);
+                    let mut passages = self.read(seg, u, unit, &mut seen)?;
+                    if weight > 0.0 {
+                        by_field.push(self.article_counts(seg, &passages, u.article_weight));
+                    }
                     if !positive || passages.is_empty() {
                         continue;
                     }
@@ -331,17 +335,40 @@ impl<'a> Pass<'a> {
                     }
                     self.streams[seg].push(passages);
                 }
+                counts.extend(merge(by_field));
             }
-            self.score_articles(merge(counts), seen.count(), weight);
+            self.score_articles(counts, seen.count(), weight);
             set = set.or(&seen);
         }
         Ok(set)
     }
 
+    /// The occurrences of each article in `passages` (listed by `read`, so
+    /// sorted by document and article) times `article_weight`, with its
+    /// length.
+    fn article_counts(
+        &self,
+        seg: usize,
+        passages: &[PassageHit],
+        article_weight: f32,
+    ) -> Vec<ArticleCount> {
+        let mut counts: Vec<ArticleCount> = Vec::new();
+        for p in passages {
+            match counts.last_mut() {
+                Some(last) if last.article == p.article => last.freq += p.score * article_weight,
+                _ => counts.push(ArticleCount {
+                    article: p.article,
+                    freq: p.score * article_weight,
+                    length: self.articles.length(seg, p.article),
+                }),
+            }
+        }
+        counts
+    }
+
     /// Reads the occurrences of `unit` in one field of one segment: the
-    /// passages with their counts (in `score`), sorted by document, and the
-    /// articles with theirs (times the field's weight), sorted by article;
-    /// of the articles that can still match, while every article with an
+    /// passages with their counts (in `score`), sorted by document, of the
+    /// articles that can still match, while every article with an
     /// occurrence goes in `seen`.
     fn read(
         &self,
@@ -349,10 +376,9 @@ impl<'a> Pass<'a> {
         u: &FieldUse,
         unit: &Unit,
         seen: &mut Bits,
-    ) -> Result<(Vec<PassageHit>, Vec<ArticleCount>)> {
+    ) -> Result<Vec<PassageHit>> {
         let reader = self.segments[seg].reader;
         let mut passage_runs = Vec::new();
-        let mut article_runs = Vec::new();
         match unit {
             Unit::Words(forms) => {
                 let index = reader.inverted_index(u.field)?;
@@ -364,20 +390,17 @@ impl<'a> Pass<'a> {
                         continue;
                     };
                     let mut passages = Vec::with_capacity(postings.doc_freq() as usize);
-                    let mut articles = Vec::with_capacity(postings.doc_freq() as usize);
                     loop {
                         let docs = postings.docs();
                         if docs.is_empty() {
                             break;
                         }
                         for (&doc, &freq) in docs.iter().zip(postings.freqs()) {
-                            let w = u.article_weight;
-                            self.absorb(seg, doc, freq, w, seen, &mut passages, &mut articles);
+                            self.absorb(seg, doc, freq, seen, &mut passages);
                         }
                         postings.advance();
                     }
                     passage_runs.push(passages);
-                    article_runs.push(articles);
                 }
             }
             Unit::Phrase(words, slop) => {
@@ -390,32 +413,25 @@ impl<'a> Pass<'a> {
                 let scoring = EnableScoring::disabled_from_searcher(self.searcher);
                 let mut scorer = query.weight(scoring)?.scorer(reader, 1.0)?;
                 let mut passages = Vec::new();
-                let mut articles = Vec::new();
                 drain(scorer.as_mut(), &mut |doc| {
-                    let w = u.article_weight;
-                    self.absorb(seg, doc, 1, w, seen, &mut passages, &mut articles);
+                    self.absorb(seg, doc, 1, seen, &mut passages);
                 });
                 passage_runs.push(passages);
-                article_runs.push(articles);
             }
         }
-        Ok((merge(passage_runs), merge(article_runs)))
+        Ok(merge(passage_runs))
     }
 
     /// Counts `freq` occurrences in passage `doc` of segment `seg`: marks
-    /// its article in `seen` and, if the article can still match, lists them
-    /// for its passage (in `passages`) and, times `article_weight`, for its
-    /// article (in `articles`). Documents come in order.
-    #[allow(clippy::too_many_arguments)]
+    /// its article in `seen` and, if the article can still match, lists
+    /// them for the passage (in `passages`). Documents come in order.
     fn absorb(
         &self,
         seg: usize,
         doc: DocId,
         freq: u32,
-        article_weight: f32,
         seen: &mut Bits,
         passages: &mut Vec<PassageHit>,
-        articles: &mut Vec<ArticleCount>,
     ) {
         let reader = self.segments[seg].reader;
         if reader.alive_bitset().is_some_and(|a| a.is_deleted(doc)) {
@@ -428,19 +444,10 @@ impl<'a> Pass<'a> {
         if self.ruled_out(article) {
             return;
         }
-        let freq = freq as f32;
-        match articles.last_mut() {
-            Some(last) if last.article == article => last.freq += freq * article_weight,
-            _ => articles.push(ArticleCount {
-                article,
-                freq: freq * article_weight,
-                length: self.articles.length(seg, article),
-            }),
-        }
         passages.push(PassageHit {
             doc,
             article,
-            score: freq,
+            score: freq as f32,
         });
     }
 
@@ -733,6 +740,45 @@ mod index_tests {
             assert!(segment.windows(2).all(|w| w[0].doc < w[1].doc));
         }
         score(b)
+    }
+
+    /// An article's count of a word is summed over its passages, and a
+    /// headline occurrence counts twice: three articles of the same length
+    /// with three occurrences each way score the same.
+    #[test]
+    fn an_articles_count_adds_its_passages_and_weighs_its_headline() {
+        let store = store_with(
+            &[
+                (
+                    "spread.txt",
+                    "Port news\n\nTide one two.\n\nTide three four.\n\nTide five six.\n",
+                ),
+                (
+                    "bunched.txt",
+                    "Port news\n\nTide tide tide.\n\nOne two three.\n\nFour five six.\n",
+                ),
+                (
+                    "headline.txt",
+                    "Tide news\n\nTide one two.\n\nThree four five.\n\nSix seven eight.\n",
+                ),
+                (
+                    "other.txt",
+                    "Port news\n\nNothing here at all.\n\nOne two three.\n\nFour five six.\n",
+                ),
+            ],
+            2,
+        );
+        let searcher = store.reader().unwrap().searcher();
+        let plan = Plan::compile(&parse("tide").unwrap(), &searcher, &store.fields, false).unwrap();
+        let evidence = Evidence::gather(&searcher, &store.fields, &plan).unwrap();
+        let passages: usize = evidence.segments.iter().map(Vec::len).sum();
+        assert_eq!(passages, 5, "three passages of one, one of each other");
+        let scores: Vec<f32> = evidence.scores.iter().map(|s| s.score).collect();
+        assert_eq!(scores.len(), 3, "{scores:?}");
+        assert!(scores[0] > 0.0);
+        for s in &scores {
+            assert!((s - scores[0]).abs() <= 1e-6 * scores[0], "{scores:?}");
+        }
     }
 
     #[test]
