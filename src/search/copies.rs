@@ -4,23 +4,32 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocAddress, DocId, Searcher};
+use tantivy::schema::Field;
+use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
 
 use super::rank::Ranked;
 use super::Copy;
-use crate::index::schema::{COPY_KEY, ID, PATH};
+use crate::index::schema::{Fields, COPY_KEY, ID, PATH};
 use crate::search::articles::Articles;
 
+/// Below one in this many terms, the terms named are read one by one (see
+/// [`strings`]).
+const SCATTERED: usize = 32;
+
 /// The fast fields that group copies and name their articles, per segment.
-pub(crate) struct Columns {
+pub(crate) struct Columns<'a> {
+    searcher: &'a Searcher,
+    fields: Fields,
     copy_keys: Vec<Column<u64>>,
     paths: Vec<Option<StrColumn>>,
     ids: Vec<Option<StrColumn>>,
 }
 
-impl Columns {
-    pub fn of(searcher: &Searcher) -> tantivy::Result<Columns> {
+impl<'a> Columns<'a> {
+    pub fn of(searcher: &'a Searcher, fields: Fields) -> tantivy::Result<Columns<'a>> {
         let mut c = Columns {
+            searcher,
+            fields,
             copy_keys: Vec::new(),
             paths: Vec::new(),
             ids: Vec::new(),
@@ -56,8 +65,19 @@ impl Columns {
             let (here, after) = rest.split_at(rest.partition_point(|a| a.segment_ord == seg));
             rest = after;
             let docs: Vec<DocId> = here.iter().map(|a| a.doc_id).collect();
-            let ids = strings(self.ids[seg as usize].as_ref(), &docs)?;
-            let paths = strings(self.paths[seg as usize].as_ref(), &docs)?;
+            let reader = self.searcher.segment_reader(seg);
+            let ids = strings(
+                self.ids[seg as usize].as_ref(),
+                &docs,
+                reader,
+                self.fields.id,
+            )?;
+            let paths = strings(
+                self.paths[seg as usize].as_ref(),
+                &docs,
+                reader,
+                self.fields.path,
+            )?;
             out.extend(ids.into_iter().zip(paths).map(|(id, path)| {
                 Some(Copy {
                     id: id?,
@@ -69,9 +89,20 @@ impl Columns {
     }
 }
 
-/// The text `column` holds for each of `docs` (its first value), the
-/// dictionary read once, in order.
-fn strings(column: Option<&StrColumn>, docs: &[DocId]) -> tantivy::Result<Vec<Option<String>>> {
+/// The text `column` (the fast field of `field`) holds for each of `docs`
+/// (its first value). The column gives each document's term number. A few
+/// numbers among many terms are read from the field's indexed terms when
+/// they are the same terms (the same count: both hold every live value,
+/// and maybe some of deleted documents): a walk down their FST, where the
+/// column's own dictionary is scanned from the start of a block to each
+/// term (ten times the work, for each copy named at a million articles).
+/// Many numbers (an export) are read in one pass over that dictionary.
+fn strings(
+    column: Option<&StrColumn>,
+    docs: &[DocId],
+    reader: &SegmentReader,
+    field: Field,
+) -> tantivy::Result<Vec<Option<String>>> {
     let Some(column) = column else {
         return Ok(vec![None; docs.len()]);
     };
@@ -80,11 +111,22 @@ fn strings(column: Option<&StrColumn>, docs: &[DocId]) -> tantivy::Result<Vec<Op
     sorted.sort_unstable();
     sorted.dedup();
     let mut texts = Vec::with_capacity(sorted.len());
-    column
-        .dictionary()
-        .sorted_ords_to_term_cb(&sorted, |bytes| {
-            texts.push(String::from_utf8_lossy(bytes).into_owned())
-        })?;
+    let index = reader.inverted_index(field)?;
+    let terms = index.terms();
+    let count = column.dictionary().num_terms();
+    if terms.num_terms() == count && sorted.len().saturating_mul(SCATTERED) < count {
+        let mut bytes = Vec::new();
+        for &ord in &sorted {
+            terms.ord_to_term(ord, &mut bytes)?;
+            texts.push(String::from_utf8_lossy(&bytes).into_owned());
+        }
+    } else {
+        column
+            .dictionary()
+            .sorted_ords_to_term_cb(&sorted, |bytes| {
+                texts.push(String::from_utf8_lossy(bytes).into_owned())
+            })?;
+    }
     Ok(ords
         .into_iter()
         .map(|ord| texts.get(sorted.binary_search(&ord?).ok()?).cloned())
@@ -148,4 +190,66 @@ pub(crate) fn copies(
                 .collect()
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::schema::Header;
+    use crate::testing::store_with;
+
+    /// Articles are named by their id and path as their headers give them,
+    /// whether a few are named (each read from the indexed terms) or many
+    /// (one pass over the column's dictionary), over several segments.
+    #[test]
+    fn articles_are_named_as_their_headers_say_few_or_many() {
+        let texts: Vec<(String, String)> = (0..1200)
+            .map(|i| {
+                (
+                    format!("desk/{i:04}.txt"),
+                    format!("Item {i}\n\nReport number {i} from the desk.\n"),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let store = store_with(&refs, 600);
+        let searcher = store.reader().unwrap().searcher();
+        let sizes: Vec<u32> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.max_doc())
+            .collect();
+        // One name in a segment is few: below one in SCATTERED terms.
+        assert!(
+            sizes.len() >= 2 && sizes.iter().all(|&n| n as usize > SCATTERED),
+            "{sizes:?}"
+        );
+        let articles = Articles::of(&searcher).unwrap();
+        // The first article of each segment, and the one after it.
+        let firsts: Vec<u32> = (0..1200)
+            .filter(|&a| {
+                a == 0
+                    || articles.first_passage(a).unwrap().segment_ord
+                        != articles.first_passage(a - 1).unwrap().segment_ord
+            })
+            .collect();
+        let after: Vec<u32> = firsts.iter().map(|a| a + 1).collect();
+        let columns = Columns::of(&searcher, store.fields).unwrap();
+        let header = |a: u32| -> Header {
+            let doc = searcher.doc(articles.first_passage(a).unwrap()).unwrap();
+            Header::from_doc(&doc, &store.fields).unwrap()
+        };
+        let all: Vec<u32> = (0..1200).collect();
+        for list in [firsts, after, all] {
+            let named = columns.articles(&articles, &list).unwrap();
+            assert_eq!(named.len(), list.len());
+            for (a, copy) in list.iter().zip(named) {
+                let (copy, h) = (copy.unwrap(), header(*a));
+                assert_eq!((copy.id, copy.path), (h.id, h.path), "article {a}");
+            }
+        }
+    }
 }

@@ -70,7 +70,7 @@ pub fn export(
     let searcher = store.reader()?.searcher();
     let articles = Articles::of(&searcher)?;
     let (matching, _) = matching_articles(store, &searcher, &articles, query, any)?;
-    let columns = Columns::of(&searcher)?;
+    let columns = Columns::of(&searcher, store.fields)?;
     let mut by_path: Vec<(String, u32)> = columns
         .articles(&articles, &matching)?
         .into_iter()

@@ -130,7 +130,7 @@ impl Run<'_> {
         let rank = |size| Ranking::new(&self.evidence, filter.as_ref(), &primary, size);
         let mut ranking = rank(pool.max(step.saturating_mul(RANKED_POOLS)));
         let mut read_before: FxHashMap<DocAddress, Candidate> = FxHashMap::default();
-        let columns = Columns::of(self.searcher)?;
+        let columns = Columns::of(self.searcher, self.fields)?;
         loop {
             if ranking.size < pool {
                 ranking = rank(pool);
