@@ -28,10 +28,11 @@ const COVERAGE_FACTOR: Score = 0.5;
 const MAX_GAIN: Score = 1.0 + COVERAGE_FACTOR;
 /// Captions rank below prose when scores are otherwise equal.
 const CAPTION_FACTOR: Score = 0.85;
-/// How many passages are ranked at first, in steps (see `Run::best`): the
-/// first pool is two steps, the next up to sixteen when passages have many
-/// copies (an index of 45 copies of each article needed a second pool of
-/// 800 for every query).
+/// How many steps of passages are ranked at first (see `Run::best`): the
+/// first pool takes two, and a second pool of up to sixteen (passages with
+/// many copies fill a pool with few groups: 45 copies of each article
+/// needed a second pool of 800 for every query) is the start of the same
+/// ranking instead of a new pass over every passage.
 const RANKED_POOLS: usize = 16;
 pub(crate) struct Run<'a> {
     pub searcher: &'a Searcher,
