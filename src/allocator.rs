@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 /// small search's time: 110 page faults of 440). For the short commands
 /// (all but `serve`) the system's allocator keeps what is freed for the
 /// next allocations instead of handing it back to the kernel, which would
-/// hand out zeroed pages again, one page fault each (see [`keep_freed`]).
+/// hand out zeroed pages again, one page fault each (see `keep_freed`).
 /// Chosen at the first
 /// allocation, before `main`, from the command line as the kernel has it
 /// (`/proc/self/cmdline`, read into a buffer on the stack: nothing may be
