@@ -197,11 +197,7 @@ mod tests {
                 )
             })
             .collect();
-        let refs: Vec<(&str, &str)> = texts
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        let store = store_with(&refs, 3);
+        let store = store_with(&texts, 3);
         let searcher = store.reader().unwrap().searcher();
         assert!(searcher.segment_readers().len() >= 3);
         let articles = Articles::of(&searcher).unwrap();

@@ -212,11 +212,7 @@ mod tests {
                 )
             })
             .collect();
-        let refs: Vec<(&str, &str)> = texts
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        let store = store_with(&refs, 600);
+        let store = store_with(&texts, 600);
         let searcher = store.reader().unwrap().searcher();
         let sizes: Vec<u32> = searcher
             .segment_readers()

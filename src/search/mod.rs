@@ -415,7 +415,7 @@ mod tests {
         let port = "Wire\n\nThe port of Santos shipped record coffee in March.";
         let crop = "Crop\n\nGrowers in Minas expect a larger coffee crop after rain.";
         // Each copy ends with a line of its own (so has an id of its own).
-        let texts: Vec<(String, String)> = ["p1", "c1", "p2", "c2", "p3", "c3", "p4"]
+        let articles: Vec<(String, String)> = ["p1", "c1", "p2", "c2", "p3", "c3", "p4"]
             .iter()
             .map(|name| {
                 let story = if name.starts_with('p') { port } else { crop };
@@ -424,10 +424,6 @@ mod tests {
                     format!("{story}\n\nFiled as {name}.\n"),
                 )
             })
-            .collect();
-        let articles: Vec<(&str, &str)> = texts
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
             .collect();
         let id = |path: &str| {
             let (_, text) = articles.iter().find(|a| a.0 == path).unwrap();
@@ -445,7 +441,7 @@ mod tests {
                 named.sort_unstable();
                 let family: Vec<&str> = articles
                     .iter()
-                    .map(|a| a.0)
+                    .map(|a| a.0.as_str())
                     .filter(|p| p[..1] == shown[..1])
                     .collect();
                 assert_eq!(named, family, "{per_segment}");
