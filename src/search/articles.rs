@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use anyhow::Result;
 use tantivy::columnar::column_index::{OptionalIndex, Set};
-use tantivy::columnar::{Column, ColumnIndex, StrColumn};
+use tantivy::columnar::{Column, ColumnIndex};
 use tantivy::{DocAddress, DocId, Searcher, SegmentOrdinal};
 
 use crate::index::schema::{ARTICLE_KEY, ARTICLE_LEN};
@@ -163,14 +163,6 @@ impl Articles {
             .serials
             .first(addr.doc_id)
     }
-}
-
-/// The text a string fast field holds for a document (its first value).
-pub fn first_str(column: Option<&StrColumn>, doc: DocId) -> Option<String> {
-    let column = column?;
-    let ord = column.ords().first(doc)?;
-    let mut out = String::new();
-    column.ord_to_str(ord, &mut out).ok()?.then_some(out)
 }
 
 #[cfg(test)]

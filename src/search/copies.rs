@@ -110,27 +110,50 @@ fn strings(
     let mut sorted: Vec<u64> = ords.iter().flatten().copied().collect();
     sorted.sort_unstable();
     sorted.dedup();
-    let mut texts = Vec::with_capacity(sorted.len());
-    let index = reader.inverted_index(field)?;
-    let terms = index.terms();
-    let count = column.dictionary().num_terms();
-    if terms.num_terms() == count && sorted.len().saturating_mul(SCATTERED) < count {
-        let mut bytes = Vec::new();
-        for &ord in &sorted {
-            terms.ord_to_term(ord, &mut bytes)?;
-            texts.push(String::from_utf8_lossy(&bytes).into_owned());
-        }
+    let dictionary = column.dictionary();
+    let count = dictionary.num_terms();
+    let few = sorted.len().saturating_mul(SCATTERED) < count;
+    let named = if few {
+        by_indexed_terms(reader, field, count, &sorted)?
     } else {
-        column
-            .dictionary()
-            .sorted_ords_to_term_cb(&sorted, |bytes| {
+        None
+    };
+    let texts = match named {
+        Some(texts) => texts,
+        None => {
+            let mut texts = Vec::with_capacity(sorted.len());
+            dictionary.sorted_ords_to_term_cb(&sorted, |bytes| {
                 texts.push(String::from_utf8_lossy(bytes).into_owned())
             })?;
-    }
+            texts
+        }
+    };
     Ok(ords
         .into_iter()
         .map(|ord| texts.get(sorted.binary_search(&ord?).ok()?).cloned())
         .collect())
+}
+
+/// The texts of the term numbers `sorted` in `field`'s indexed terms, when
+/// there are `count` of them (else `None`: they are not the column's).
+fn by_indexed_terms(
+    reader: &SegmentReader,
+    field: Field,
+    count: usize,
+    sorted: &[u64],
+) -> tantivy::Result<Option<Vec<String>>> {
+    let index = reader.inverted_index(field)?;
+    let terms = index.terms();
+    if terms.num_terms() != count {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    let mut texts = Vec::with_capacity(sorted.len());
+    for &ord in sorted {
+        terms.ord_to_term(ord, &mut bytes)?;
+        texts.push(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    Ok(Some(texts))
 }
 
 /// Groups the ranked passages by copy key, in rank order: each group is a
