@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{every_hit_path as paths, marked, Corpus};
+use common::{every_hit_path as paths, expanded, marked, Corpus};
 use predicates::prelude::*;
 
 #[test]
@@ -243,13 +243,8 @@ fn expansion_adds_words_that_are_not_highlighted() {
     c.write("other.txt", "Weather\n\nRain fell on the coast.\n");
     c.index_cmd().assert().success();
     let (doc, _) = c.search_json(&["--any", "wheat", "-n", "10", "--per-article", "1"]);
-    let expanded: Vec<&str> = doc["expanded"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w.as_str().unwrap())
-        .collect();
-    assert!(expanded.contains(&"silos"), "{expanded:?}");
+    let added = expanded(&doc);
+    assert!(added.contains(&"silos".to_string()), "{added:?}");
     // Found through the added words, but nothing is marked in it.
     let silos = doc["hits"]
         .as_array()
@@ -280,15 +275,7 @@ fn expansion_learns_only_from_articles_the_filters_accept() {
         );
     }
     c.index_cmd().assert().success();
-    let expanded = |args: &[&str]| -> Vec<String> {
-        let (doc, _) = c.search_json(args);
-        doc["expanded"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| w.as_str().unwrap().to_string())
-            .collect()
-    };
+    let expanded = |args: &[&str]| expanded(&c.search_json(args).0);
     let all_years = expanded(&["--any", "wheat"]);
     assert!(all_years.contains(&"tractors".to_string()), "{all_years:?}");
     let in_1987 = expanded(&["--any", "wheat", "year:1987"]);

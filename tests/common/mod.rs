@@ -96,6 +96,16 @@ pub fn every_hit_path(doc: &Value) -> Vec<String> {
     hit_ids(doc).into_iter().map(|(path, _)| path).collect()
 }
 
+/// The words relevance feedback added (`expanded`), in order.
+pub fn expanded(doc: &Value) -> Vec<String> {
+    doc["expanded"]
+        .as_array()
+        .expect("expanded")
+        .iter()
+        .map(|w| w.as_str().expect("word").to_string())
+        .collect()
+}
+
 /// The highlighted substrings of one hit's passage.
 pub fn marked(hit: &Value) -> Vec<String> {
     let text = hit["passage"]["text"].as_str().expect("text");
