@@ -250,15 +250,22 @@ impl Stems {
     }
 }
 
-/// What every form with this stem starts with: the stem without its last
-/// letter (`strike` ← striking, `use` ← using, `happi` ← happy), or the
-/// stem itself when it is that short. A stem in `ie` also comes from `-ying`
-/// (`die` ← dying), whose prefix [`stem_prefixes`] adds. Snowball only
-/// rewrites the end of a word, so this holds for every form: checked on
-/// 102,000 words of news and test collections (see the tests).
+/// What every form with this stem starts with. Snowball only rewrites the
+/// end of a word, and the stem differs from the start of its forms only in
+/// its last letter, and only when that letter is one it writes: an `e`
+/// (`strike` ← striking), an `i` (`happi` ← happy), a `y` (`sky` ← skies) or
+/// the `l` of `bl` (`possibl` ← possibility). Such a stem's prefix is the
+/// stem without its last letter, any other stem's the stem itself (`polic`:
+/// not every word in `poli`); a stem shorter than 3 letters is its own. A
+/// stem in `ie` also comes from `-ying` (`die` ← dying), whose prefix is
+/// added. Checked on the 104,000 words of the benchmark's news and the three
+/// test collections and 370,000 made-up words with every ending Snowball
+/// rewrites, in the old rule (the stem without its last letter, always) and
+/// this one: no miss.
 pub fn stem_prefixes(stem: &str) -> Vec<String> {
     let chars: Vec<char> = stem.chars().collect();
-    let mut out = vec![if chars.len() >= 3 {
+    let rewritten = matches!(chars.last(), Some('e' | 'i' | 'y')) || stem.ends_with("bl");
+    let mut out = vec![if chars.len() >= 3 && rewritten {
         chars[..chars.len() - 1].iter().collect()
     } else {
         stem.to_string()
@@ -591,7 +598,9 @@ mod tests {
     fn every_form_starts_with_a_prefix_of_its_stem() {
         let words = "dying lying tying vying skies using hoping happiness happy \
             possibility stability organization nationalizations relational activity \
-            analogy cries ponies agreed us go goes going is as a i news";
+            analogy cries ponies agreed us go goes going is as a i news skies sky \
+            capability possibilities reliably valency dependency operator hopping \
+            formality generously police policing killed protesters";
         for word in words.split_whitespace() {
             let stem = Stems::default().stem(word);
             assert!(
@@ -602,6 +611,11 @@ mod tests {
             );
         }
         assert_eq!(stem_prefixes("strike"), ["strik"]);
+        assert_eq!(stem_prefixes("happi"), ["happ"]);
+        assert_eq!(stem_prefixes("sky"), ["sk"]);
+        assert_eq!(stem_prefixes("capabl"), ["capab"]);
+        assert_eq!(stem_prefixes("polic"), ["polic"]);
+        assert_eq!(stem_prefixes("kill"), ["kill"]);
         assert_eq!(stem_prefixes("die"), ["di", "dy"]);
         assert_eq!(stem_prefixes("us"), ["us"]);
     }
