@@ -6,6 +6,7 @@ pub mod add;
 pub mod build;
 pub mod change;
 pub mod lean;
+pub mod postings;
 pub mod schema;
 pub mod store;
 pub mod sync;

@@ -14,6 +14,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
 use crate::analysis::{self, analyzer, is_stop_word, stem_prefixes, Stems};
+use crate::index::postings;
 use crate::index::schema::Fields;
 use crate::query::{Leaf, Node, QueryError, RangeField, Scope};
 
@@ -457,7 +458,9 @@ impl<'a> Compiler<'a> {
         let mut found: BTreeMap<String, u64> = BTreeMap::new();
         for u in scope_fields(scope, self.fields) {
             for reader in self.searcher.segment_readers() {
-                let index = reader.inverted_index(u.field)?;
+                let Some(index) = postings::inverted_index(self.searcher, reader, u.field)? else {
+                    continue;
+                };
                 let mut stream = index.terms().range().ge(prefix.as_bytes()).into_stream()?;
                 while stream.advance() {
                     if !stream.key().starts_with(prefix.as_bytes()) {

@@ -22,10 +22,11 @@ use std::cmp::{Ordering, Reverse};
 
 use anyhow::Result;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::query::{EnableScoring, PhraseQuery, Query, Scorer};
+use tantivy::query::{EnableScoring, PhraseQuery, Query, RangeQuery, Scorer};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Searcher, SegmentReader, Term, TERMINATED};
 
+use crate::index::postings;
 use crate::index::schema::Fields;
 use crate::query::plan::{range_query, scope_fields, FieldUse, Matcher, Pattern, Plan};
 use crate::search::article_set::Bits;
@@ -219,7 +220,10 @@ impl<'a> Pass<'a> {
         let mut segments = Vec::new();
         for reader in searcher.segment_readers() {
             for field in [fields.text, fields.title, fields.tags] {
-                let tokens = reader.inverted_index(field)?.total_num_tokens();
+                let Some(index) = postings::inverted_index(searcher, reader, field)? else {
+                    continue;
+                };
+                let tokens = index.total_num_tokens();
                 article_tokens += tokens;
                 if field == fields.text {
                     text_tokens += tokens;
@@ -381,7 +385,9 @@ impl<'a> Pass<'a> {
         let mut passage_runs = Vec::new();
         match unit {
             Unit::Words(forms) => {
-                let index = reader.inverted_index(u.field)?;
+                let Some(index) = postings::inverted_index(self.searcher, reader, u.field)? else {
+                    return Ok(Vec::new());
+                };
                 for form in *forms {
                     let term = Term::from_field_text(u.field, form);
                     let Some(mut postings) =
@@ -403,6 +409,7 @@ impl<'a> Pass<'a> {
                     passage_runs.push(passages);
                 }
             }
+            Unit::Phrase(_, _) if !postings::has(self.searcher, reader, u.field) => {}
             Unit::Phrase(words, slop) => {
                 let terms = words
                     .iter()
@@ -462,10 +469,13 @@ impl<'a> Pass<'a> {
     /// A year or date leaf: the articles it matches and, when positive,
     /// their first passages (which hold the year and date) as matches
     /// without a score.
-    fn range(&mut self, query: &dyn Query, positive: bool) -> Result<Bits> {
+    fn range(&mut self, query: &RangeQuery, positive: bool) -> Result<Bits> {
         let mut set = Bits::default();
         let weight = query.weight(EnableScoring::disabled_from_searcher(self.searcher))?;
         for (seg, s) in self.segments.iter().enumerate() {
+            if !postings::has(self.searcher, s.reader, query.field()) {
+                continue;
+            }
             let mut scorer = weight.scorer(s.reader, 1.0)?;
             let alive = s.reader.alive_bitset();
             let mut passages = Vec::new();
