@@ -598,7 +598,7 @@ mod tests {
     fn every_form_starts_with_a_prefix_of_its_stem() {
         let words = "dying lying tying vying skies using hoping happiness happy \
             possibility stability organization nationalizations relational activity \
-            analogy cries ponies agreed us go goes going is as a i news skies sky \
+            analogy cries ponies agreed us go goes going is as a i news sky \
             capability possibilities reliably valency dependency operator hopping \
             formality generously police policing killed protesters";
         for word in words.split_whitespace() {
