@@ -10,16 +10,16 @@
 //! table of contents: that is read instead, once per segment and process
 //! (a segment never changes).
 
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
+use rustc_hash::FxHashMap;
 use tantivy::directory::CompositeFile;
 use tantivy::index::{InvertedIndexReader, SegmentComponent, SegmentId};
 use tantivy::schema::Field;
 use tantivy::{Directory, Searcher, SegmentReader};
 
 /// The fields with postings, per segment seen by this process.
-static FIELDS: LazyLock<Mutex<HashMap<SegmentId, Arc<[Field]>>>> = LazyLock::new(Mutex::default);
+static FIELDS: LazyLock<Mutex<FxHashMap<SegmentId, Arc<[Field]>>>> = LazyLock::new(Mutex::default);
 
 /// The inverted index of `field` in the segment of `reader`, `None` when no
 /// document of the segment has the field.

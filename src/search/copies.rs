@@ -66,18 +66,11 @@ impl<'a> Columns<'a> {
             rest = after;
             let docs: Vec<DocId> = here.iter().map(|a| a.doc_id).collect();
             let reader = self.searcher.segment_reader(seg);
-            let ids = strings(
-                self.ids[seg as usize].as_ref(),
-                &docs,
-                reader,
-                self.fields.id,
-            )?;
-            let paths = strings(
-                self.paths[seg as usize].as_ref(),
-                &docs,
-                reader,
-                self.fields.path,
-            )?;
+            let named = |columns: &[Option<StrColumn>], field| {
+                strings(columns[seg as usize].as_ref(), &docs, reader, field)
+            };
+            let ids = named(&self.ids, self.fields.id)?;
+            let paths = named(&self.paths, self.fields.path)?;
             out.extend(ids.into_iter().zip(paths).map(|(id, path)| {
                 Some(Copy {
                     id: id?,

@@ -390,21 +390,21 @@ impl<'a> Pass<'a> {
                 };
                 for form in *forms {
                     let term = Term::from_field_text(u.field, form);
-                    let Some(mut postings) =
+                    let Some(mut list) =
                         index.read_block_postings(&term, IndexRecordOption::WithFreqs)?
                     else {
                         continue;
                     };
-                    let mut passages = Vec::with_capacity(postings.doc_freq() as usize);
+                    let mut passages = Vec::with_capacity(list.doc_freq() as usize);
                     loop {
-                        let docs = postings.docs();
+                        let docs = list.docs();
                         if docs.is_empty() {
                             break;
                         }
-                        for (&doc, &freq) in docs.iter().zip(postings.freqs()) {
+                        for (&doc, &freq) in docs.iter().zip(list.freqs()) {
                             self.absorb(seg, doc, freq, seen, &mut passages);
                         }
-                        postings.advance();
+                        list.advance();
                     }
                     passage_runs.push(passages);
                 }
