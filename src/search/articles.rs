@@ -13,10 +13,14 @@ use std::ops::Range;
 
 use anyhow::Result;
 use tantivy::columnar::column_index::{OptionalIndex, Set};
-use tantivy::columnar::{Column, ColumnIndex};
+use tantivy::columnar::{Column, ColumnIndex, ColumnType};
 use tantivy::{DocAddress, DocId, Searcher, SegmentOrdinal};
 
 use crate::index::schema::{ARTICLE_KEY, ARTICLE_LEN};
+use crate::search::starts::StartRanks;
+
+/// What [`Articles::articles_of`] gives a passage that is in no article.
+pub const NO_ARTICLE: u32 = u32::MAX;
 
 /// The articles of a searcher.
 pub struct Articles {
@@ -40,6 +44,9 @@ struct SegmentArticles {
 enum Starts {
     /// Every passage (every article of the segment has one passage).
     Every,
+    /// Those with a length, counted from the column's bytes (rank) and
+    /// found by tantivy (select).
+    Counted(StartRanks, OptionalIndex),
     Marked(OptionalIndex),
     None,
 }
@@ -54,7 +61,16 @@ impl Articles {
             let (starts, count) = match &lengths.index {
                 ColumnIndex::Full => (Starts::Every, reader.max_doc()),
                 ColumnIndex::Optional(index) => {
-                    (Starts::Marked(index.clone()), index.num_non_nulls())
+                    let column = fast.dynamic_column_handle(ARTICLE_LEN, ColumnType::U64)?;
+                    let ranks = match column {
+                        Some(column) => StartRanks::open(column.file_slice().read_bytes()?, index),
+                        None => None,
+                    };
+                    let starts = match ranks {
+                        Some(ranks) => Starts::Counted(ranks, index.clone()),
+                        None => Starts::Marked(index.clone()),
+                    };
+                    (starts, index.num_non_nulls())
                 }
                 _ => (Starts::None, 0),
             };
@@ -84,10 +100,34 @@ impl Articles {
         let s = &self.segments[seg];
         let local = match &s.starts {
             Starts::Every => doc,
+            Starts::Counted(ranks, _) => ranks.upto(doc).checked_sub(1)?,
             Starts::Marked(index) => index.rank(doc + 1).checked_sub(1)?,
             Starts::None => return None,
         };
         Some(s.offset + local)
+    }
+
+    /// The articles of passages `docs` of segment `seg`, one per passage
+    /// in `out` ([`NO_ARTICLE`] for a passage before the segment's first
+    /// article start): what [`Articles::article`] says of each, with the
+    /// kind of segment looked at once for a whole block of postings.
+    pub fn articles_of(&self, seg: usize, docs: &[DocId], out: &mut Vec<u32>) {
+        out.clear();
+        let s = &self.segments[seg];
+        let numbered = |starts_upto: u32| match starts_upto {
+            0 => NO_ARTICLE,
+            n => s.offset + n - 1,
+        };
+        match &s.starts {
+            Starts::Every => out.extend(docs.iter().map(|&doc| s.offset + doc)),
+            Starts::Counted(ranks, _) => {
+                out.extend(docs.iter().map(|&doc| numbered(ranks.upto(doc))))
+            }
+            Starts::Marked(index) => {
+                out.extend(docs.iter().map(|&doc| numbered(index.rank(doc + 1))))
+            }
+            Starts::None => out.extend(docs.iter().map(|_| NO_ARTICLE)),
+        }
     }
 
     /// The length of an article of segment `seg` (in tokens).
@@ -110,7 +150,7 @@ impl Articles {
     fn start(&self, seg: usize, local: u32) -> DocId {
         let s = &self.segments[seg];
         match &s.starts {
-            Starts::Marked(index) => index.select(local),
+            Starts::Counted(_, index) | Starts::Marked(index) => index.select(local),
             Starts::Every | Starts::None => local,
         }
     }
@@ -145,7 +185,7 @@ impl Articles {
             let (here, after) = rest.split_at(rest.partition_point(|&a| a < s.offset + s.count));
             rest = after;
             let mut docs: Vec<DocId> = here.iter().map(|&a| a - s.offset).collect();
-            if let Starts::Marked(index) = &s.starts {
+            if let Starts::Counted(_, index) | Starts::Marked(index) = &s.starts {
                 index.select_batch(&mut docs);
             }
             out.extend(
@@ -205,6 +245,22 @@ mod tests {
                 .map(|&a| articles.first_passage(a).unwrap())
                 .collect();
             assert_eq!(articles.first_passages(&wanted), one_by_one, "{wanted:?}");
+        }
+        // Counted from the column's bytes in every segment, as tantivy
+        // counts them one by one.
+        for (seg, reader) in searcher.segment_readers().iter().enumerate() {
+            assert!(
+                !matches!(articles.segments[seg].starts, Starts::Marked(_)),
+                "segment {seg} left to tantivy"
+            );
+            let docs: Vec<DocId> = (0..reader.max_doc()).collect();
+            let mut batch = Vec::new();
+            articles.articles_of(seg, &docs, &mut batch);
+            let one_by_one: Vec<u32> = docs
+                .iter()
+                .map(|&doc| articles.article(seg, doc).unwrap_or(NO_ARTICLE))
+                .collect();
+            assert_eq!(batch, one_by_one, "segment {seg}");
         }
         // Each is a first passage: the one that holds the article's header.
         let all = articles.first_passages(&(0..9).collect::<Vec<u32>>());

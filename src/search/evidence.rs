@@ -30,7 +30,7 @@ use crate::index::postings;
 use crate::index::schema::Fields;
 use crate::query::plan::{range_query, scope_fields, FieldUse, Matcher, Pattern, Plan};
 use crate::search::article_set::Bits;
-use crate::search::articles::Articles;
+use crate::search::articles::{Articles, NO_ARTICLE};
 
 /// BM25's term-frequency saturation and length normalisation.
 const K1: f32 = 1.2;
@@ -396,13 +396,17 @@ impl<'a> Pass<'a> {
                         continue;
                     };
                     let mut passages = Vec::with_capacity(list.doc_freq() as usize);
+                    let mut articles = Vec::with_capacity(128);
                     loop {
                         let docs = list.docs();
                         if docs.is_empty() {
                             break;
                         }
-                        for (&doc, &freq) in docs.iter().zip(list.freqs()) {
-                            self.absorb(seg, doc, freq, seen, &mut passages);
+                        self.articles.articles_of(seg, docs, &mut articles);
+                        for ((&doc, &freq), &article) in
+                            docs.iter().zip(list.freqs()).zip(&articles)
+                        {
+                            self.absorb(seg, doc, article, freq, seen, &mut passages);
                         }
                         list.advance();
                     }
@@ -421,7 +425,8 @@ impl<'a> Pass<'a> {
                 let mut scorer = query.weight(scoring)?.scorer(reader, 1.0)?;
                 let mut passages = Vec::new();
                 drain(scorer.as_mut(), &mut |doc| {
-                    self.absorb(seg, doc, 1, seen, &mut passages);
+                    let article = self.articles.article(seg, doc).unwrap_or(NO_ARTICLE);
+                    self.absorb(seg, doc, article, 1, seen, &mut passages);
                 });
                 passage_runs.push(passages);
             }
@@ -429,24 +434,23 @@ impl<'a> Pass<'a> {
         Ok(merge(passage_runs))
     }
 
-    /// Counts `freq` occurrences in passage `doc` of segment `seg`: marks
-    /// its article in `seen` and, if the article can still match, lists
-    /// them for the passage (in `passages`). Documents come in order.
+    /// Counts `freq` occurrences in passage `doc` of segment `seg`, of
+    /// `article` ([`NO_ARTICLE`]: none): marks the article in `seen` and,
+    /// if it can still match, lists them for the passage (in `passages`).
+    /// Documents come in order.
     fn absorb(
         &self,
         seg: usize,
         doc: DocId,
+        article: u32,
         freq: u32,
         seen: &mut Bits,
         passages: &mut Vec<PassageHit>,
     ) {
         let reader = self.segments[seg].reader;
-        if reader.alive_bitset().is_some_and(|a| a.is_deleted(doc)) {
+        if article == NO_ARTICLE || reader.alive_bitset().is_some_and(|a| a.is_deleted(doc)) {
             return;
         }
-        let Some(article) = self.articles.article(seg, doc) else {
-            return;
-        };
         seen.insert(u64::from(article));
         if self.ruled_out(article) {
             return;

@@ -25,6 +25,7 @@ pub mod highlight;
 mod hits;
 mod rank;
 pub mod read;
+mod starts;
 
 use std::sync::Arc;
 
