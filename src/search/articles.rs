@@ -121,7 +121,8 @@ impl Articles {
         match &s.starts {
             Starts::Every => out.extend(docs.iter().map(|&doc| s.offset + doc)),
             Starts::Counted(ranks, _) => {
-                out.extend(docs.iter().map(|&doc| numbered(ranks.upto(doc))))
+                ranks.upto_each(docs, out);
+                out.iter_mut().for_each(|n| *n = numbered(*n));
             }
             Starts::Marked(index) => {
                 out.extend(docs.iter().map(|&doc| numbered(index.rank(doc + 1))))

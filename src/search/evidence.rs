@@ -21,6 +21,7 @@
 use std::cmp::{Ordering, Reverse};
 
 use anyhow::Result;
+use tantivy::fastfield::AliveBitSet;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{EnableScoring, PhraseQuery, Query, RangeQuery, Scorer};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -397,6 +398,7 @@ impl<'a> Pass<'a> {
                     };
                     let mut passages = Vec::with_capacity(list.doc_freq() as usize);
                     let mut articles = Vec::with_capacity(128);
+                    let (alive, within) = (reader.alive_bitset(), self.within.as_ref());
                     loop {
                         let docs = list.docs();
                         if docs.is_empty() {
@@ -406,7 +408,7 @@ impl<'a> Pass<'a> {
                         for ((&doc, &freq), &article) in
                             docs.iter().zip(list.freqs()).zip(&articles)
                         {
-                            self.absorb(seg, doc, article, freq, seen, &mut passages);
+                            absorb(doc, article, freq, (alive, within), seen, &mut passages);
                         }
                         list.advance();
                     }
@@ -424,50 +426,15 @@ impl<'a> Pass<'a> {
                 let scoring = EnableScoring::disabled_from_searcher(self.searcher);
                 let mut scorer = query.weight(scoring)?.scorer(reader, 1.0)?;
                 let mut passages = Vec::new();
+                let live = (reader.alive_bitset(), self.within.as_ref());
                 drain(scorer.as_mut(), &mut |doc| {
                     let article = self.articles.article(seg, doc).unwrap_or(NO_ARTICLE);
-                    self.absorb(seg, doc, article, 1, seen, &mut passages);
+                    absorb(doc, article, 1, live, seen, &mut passages);
                 });
                 passage_runs.push(passages);
             }
         }
         Ok(merge(passage_runs))
-    }
-
-    /// Counts `freq` occurrences in passage `doc` of segment `seg`, of
-    /// `article` ([`NO_ARTICLE`]: none): marks the article in `seen` and,
-    /// if it can still match, lists them for the passage (in `passages`).
-    /// Documents come in order.
-    fn absorb(
-        &self,
-        seg: usize,
-        doc: DocId,
-        article: u32,
-        freq: u32,
-        seen: &mut Bits,
-        passages: &mut Vec<PassageHit>,
-    ) {
-        let reader = self.segments[seg].reader;
-        if article == NO_ARTICLE || reader.alive_bitset().is_some_and(|a| a.is_deleted(doc)) {
-            return;
-        }
-        seen.insert(u64::from(article));
-        if self.ruled_out(article) {
-            return;
-        }
-        passages.push(PassageHit {
-            doc,
-            article,
-            score: freq as f32,
-        });
-    }
-
-    /// Whether `article` lacks a leaf every match must have (so what else
-    /// it holds need not be listed).
-    fn ruled_out(&self, article: u32) -> bool {
-        self.within
-            .as_ref()
-            .is_some_and(|w| !w.contains(u64::from(article)))
     }
 
     /// A year or date leaf: the articles it matches and, when positive,
@@ -481,23 +448,11 @@ impl<'a> Pass<'a> {
                 continue;
             }
             let mut scorer = weight.scorer(s.reader, 1.0)?;
-            let alive = s.reader.alive_bitset();
+            let live = (s.reader.alive_bitset(), self.within.as_ref());
             let mut passages = Vec::new();
             drain(scorer.as_mut(), &mut |doc| {
-                if alive.is_some_and(|a| a.is_deleted(doc)) {
-                    return;
-                }
-                if let Some(article) = self.articles.article(seg, doc) {
-                    set.insert(u64::from(article));
-                    if self.ruled_out(article) {
-                        return;
-                    }
-                    passages.push(PassageHit {
-                        doc,
-                        article,
-                        score: 0.0,
-                    });
-                }
+                let article = self.articles.article(seg, doc).unwrap_or(NO_ARTICLE);
+                absorb(doc, article, 0, live, &mut set, &mut passages);
             });
             if positive && !passages.is_empty() {
                 self.streams[seg].push(passages);
@@ -524,6 +479,33 @@ impl<'a> Pass<'a> {
             self.scores = merge(vec![so_far, scores]);
         }
     }
+}
+
+/// Counts `freq` occurrences in passage `doc` of `article` ([`NO_ARTICLE`]:
+/// none): unless the passage is deleted (`alive`), marks the article in
+/// `seen` and, if it can still match (is `within`), lists them for the
+/// passage (in `passages`). Documents come in order.
+#[inline]
+fn absorb(
+    doc: DocId,
+    article: u32,
+    freq: u32,
+    (alive, within): (Option<&AliveBitSet>, Option<&Bits>),
+    seen: &mut Bits,
+    passages: &mut Vec<PassageHit>,
+) {
+    if article == NO_ARTICLE || alive.is_some_and(|a| a.is_deleted(doc)) {
+        return;
+    }
+    seen.insert(u64::from(article));
+    if within.is_some_and(|w| !w.contains(u64::from(article))) {
+        return;
+    }
+    passages.push(PassageHit {
+        doc,
+        article,
+        score: freq as f32,
+    });
 }
 
 /// BM25's weight of `tf` occurrences in a text of `length` tokens (times idf).
@@ -557,30 +539,21 @@ fn merge<T: Entry>(mut runs: Vec<Vec<T>>) -> Vec<T> {
 }
 
 /// Merges `small` into `large` (both sorted by key) in place, from the
-/// back, so that the larger list is not copied.
+/// back into the room after `large`, so that the larger list is not
+/// copied. A key in both takes one place: what is merged then starts after
+/// what is left of `large` and is moved down once.
 fn merge_into<T: Entry>(large: &mut Vec<T>, small: &[T]) {
-    let mut shared = 0;
-    let (mut i, mut j) = (0, 0);
-    while i < large.len() && j < small.len() {
-        match large[i].key().cmp(&small[j].key()) {
-            Ordering::Less => i += 1,
-            Ordering::Greater => j += 1,
-            Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    let merged = large.len() + small.len() - shared;
-    if large.capacity() < merged {
+    let most = large.len() + small.len();
+    if large.capacity() < most {
         // Growing would copy `large` first: merge into new memory instead.
-        *large = merge_two(large, small, merged);
+        *large = merge_two(large, small, most);
         return;
     }
     let (mut i, mut j) = (large.len(), small.len());
-    let mut at = merged;
-    large.resize(at, T::default());
+    let mut at = most;
+    large.resize(most, T::default());
+    // Unmerged: large[..i] and small[..j]; merged: large[at..]. As at - i
+    // is j plus the keys met in both, large[..i] is never written over.
     while j > 0 {
         at -= 1;
         let (l, s) = (i.checked_sub(1).map(|i| large[i]), small[j - 1]);
@@ -601,9 +574,13 @@ fn merge_into<T: Entry>(large: &mut Vec<T>, small: &[T]) {
             }
         }
     }
+    if at > i {
+        large.copy_within(at..most, i);
+        large.truncate(i + most - at);
+    }
 }
 
-/// Merges two lists sorted by key into a new one of `len` entries.
+/// Merges two lists sorted by key into a new one (room for `len` entries).
 fn merge_two<T: Entry>(a: &[T], b: &[T], len: usize) -> Vec<T> {
     let mut out = Vec::with_capacity(len);
     let (mut i, mut j) = (0, 0);

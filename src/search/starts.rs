@@ -153,6 +153,45 @@ impl StartRanks {
     }
 }
 
+impl StartRanks {
+    /// [`StartRanks::upto`] of each of `docs` (in increasing order),
+    /// appended to `out`: the block of each run of documents in one block
+    /// is looked up once.
+    pub fn upto_each(&self, docs: &[DocId], out: &mut Vec<u32>) {
+        let mut rest = docs;
+        while let Some(&first) = rest.first() {
+            let number = first / BLOCK_DOCS;
+            let (here, after) = rest.split_at(rest.partition_point(|&d| d / BLOCK_DOCS == number));
+            rest = after;
+            let Some(&block) = self.blocks.get(number as usize) else {
+                out.extend(here.iter().map(|_| self.total));
+                continue;
+            };
+            let at = block.at as usize;
+            let dense: Option<&[u8; DENSE_BYTES]> = match block.kind {
+                Kind::Dense => self
+                    .data
+                    .get(at..at + DENSE_BYTES)
+                    .and_then(|d| d.try_into().ok()),
+                Kind::Empty | Kind::Sparse(_) => None,
+            };
+            match (block.kind, dense) {
+                (Kind::Empty, _) => out.extend(here.iter().map(|_| block.before)),
+                (Kind::Dense, Some(data)) => out.extend(here.iter().map(|&doc| {
+                    let within = (doc % BLOCK_DOCS) as usize;
+                    let mini = (within / 64) * MINI_BYTES;
+                    let mut bits = [0u8; 8];
+                    bits.copy_from_slice(&data[mini..mini + 8]);
+                    let below = u16::from_le_bytes([data[mini + 8], data[mini + 9]]);
+                    let mask = (2u64 << (within % 64)).wrapping_sub(1);
+                    block.before + u32::from(below) + (u64::from_le_bytes(bits) & mask).count_ones()
+                })),
+                _ => out.extend(here.iter().map(|&doc| self.upto(doc))),
+            }
+        }
+    }
+}
+
 /// Documents to check a reading against tantivy's: the ends, each block's
 /// first and last, and a spread between.
 fn probes(docs: u32) -> impl Iterator<Item = DocId> {
@@ -214,6 +253,14 @@ mod tests {
             assert_eq!(ranks.upto(doc), expected, "doc {doc}");
         }
         assert_eq!(expected, index.num_non_nulls());
+        // In runs, as postings come: the same counts.
+        for step in [1, 3, 64, 1000, 40_000] {
+            let docs: Vec<DocId> = (0..docs).step_by(step).collect();
+            let mut each = Vec::new();
+            ranks.upto_each(&docs, &mut each);
+            let one_by_one: Vec<u32> = docs.iter().map(|&d| ranks.upto(d)).collect();
+            assert_eq!(each, one_by_one, "step {step}");
+        }
     }
 
     #[test]
