@@ -179,7 +179,7 @@ fn index_of_another_format_asks_for_a_rebuild() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "has format 0 but this newsdex reads format 6",
+            "has format 0 but this newsdex reads format 7",
         ))
         .stderr(predicate::str::contains(rebuild_hint));
     c.index_cmd()

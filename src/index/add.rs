@@ -21,7 +21,7 @@ use tantivy::{Searcher, Term};
 use crate::clock;
 use crate::index::change::{self, AtPath, Change};
 use crate::index::schema::Header;
-use crate::index::schema::{Fields, ARTICLE_KEY};
+use crate::index::schema::{Fields, ARTICLE_SERIAL};
 use crate::index::store::Store;
 use crate::index::writer::Batcher;
 use crate::ingest::article;
@@ -306,7 +306,7 @@ fn lookup(
     let serial = searcher
         .segment_reader(addr.segment_ord)
         .fast_fields()
-        .u64(ARTICLE_KEY)?
+        .u64(ARTICLE_SERIAL)?
         .first(addr.doc_id)
         .ok_or_else(|| anyhow::anyhow!("the indexed article {value} has no serial number"))?;
     Ok(Some((header, serial)))

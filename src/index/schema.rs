@@ -20,6 +20,7 @@ use crate::ingest::article::Article;
 
 pub const ID: &str = "id";
 pub const ARTICLE_KEY: &str = "article_key";
+pub const ARTICLE_SERIAL: &str = "article_serial";
 pub const ARTICLE_LEN: &str = "article_len";
 pub const PATH: &str = "path";
 pub const HEADER: &str = "header";
@@ -43,9 +44,14 @@ pub struct Fields {
     /// Article id (content hash, hex); first passage. Indexed to find an
     /// article by content, a fast field for the refresh.
     pub id: Field,
-    /// The article's serial number in this index, on every passage: a fast
-    /// field to group passages by article, indexed to delete an article.
+    /// The article's serial number in this index, on every passage:
+    /// indexed to delete an article.
     pub article_key: Field,
+    /// The same number, on the first passage: a fast field for the order
+    /// of articles that do not depend on segments (equal scores, the
+    /// refresh). One value per article, not per passage, so that a search
+    /// opens it in a sixth of the time.
+    pub article_serial: Field,
     /// The article's length in tokens (headline, tags and every passage):
     /// first passage. A fast field for article-level ranking, whose
     /// presence marks where each article starts (see [`crate::search::articles`]).
@@ -97,7 +103,8 @@ pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
         id: b.add_text_field(ID, STRING | FAST),
-        article_key: b.add_u64_field(ARTICLE_KEY, INDEXED | FAST),
+        article_key: b.add_u64_field(ARTICLE_KEY, INDEXED),
+        article_serial: b.add_u64_field(ARTICLE_SERIAL, FAST),
         article_len: b.add_u64_field(ARTICLE_LEN, FAST),
         path: b.add_text_field(PATH, STRING | FAST),
         header: b.add_text_field(HEADER, STORED),

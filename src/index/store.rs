@@ -18,7 +18,7 @@ use crate::messages;
 
 /// The version of the index layout. Bump it whenever the schema or the
 /// analysis changes: older indexes must then be rebuilt.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// How many times a reader is opened again when a file of the index is
 /// missing (a rebuild swapped the folder meanwhile).

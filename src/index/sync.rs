@@ -20,7 +20,7 @@ use tantivy::{DocId, Searcher};
 
 use crate::clock;
 use crate::index::change::{self, AtPath, Change};
-use crate::index::schema::{ARTICLE_KEY, ID, MTIME, PATH, SIZE};
+use crate::index::schema::{ARTICLE_SERIAL, ID, MTIME, PATH, SIZE};
 use crate::index::store::Store;
 use crate::index::writer::{Batcher, CommitInfo};
 use crate::ingest::article;
@@ -58,7 +58,7 @@ pub fn indexed(searcher: &Searcher) -> Result<FxHashMap<String, Indexed>> {
         };
         let sizes = fast.u64(SIZE)?;
         let mtimes = fast.u64(MTIME)?;
-        let serials = fast.u64(ARTICLE_KEY)?;
+        let serials = fast.u64(ARTICLE_SERIAL)?;
         let alive = segment.alive_bitset();
         // The first live passage of each file, by path ordinal.
         let mut first: Vec<Option<DocId>> = vec![None; paths.dictionary().num_terms()];

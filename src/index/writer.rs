@@ -140,6 +140,7 @@ pub fn documents(
             doc.add_u64(f.copy_key, copy_key);
             doc.add_u64(f.kind, p.kind.code());
             if i == 0 {
+                doc.add_u64(f.article_serial, serial);
                 doc.add_u64(f.article_len, length);
                 let header = serde_json::to_string(&Header::of(article)).unwrap_or_default();
                 doc.add_text(f.header, &header);

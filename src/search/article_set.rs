@@ -1,17 +1,12 @@
 //! Sets of articles: which articles a query's boolean structure accepts.
 //!
-//! Each leaf gives the serial numbers of the articles with a passage that
-//! matches it (collected from the fast field that groups passages); AND, OR
-//! and NOT then combine those sets, kept as a complement when that is what
-//! NOT produced.
+//! Each leaf gives the articles (numbered as in
+//! [`crate::search::articles`]) with a passage, headline or tags that
+//! matches it (see [`crate::search::evidence`]); AND, OR and NOT then
+//! combine those sets, kept as a complement when that is what NOT
+//! produced.
 
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
-
-use crate::index::schema::ARTICLE_KEY;
-
-/// A set of article serial numbers.
+/// A set of articles (their numbers).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Bits(Vec<u64>);
 
@@ -63,10 +58,10 @@ pub enum ArticleSet {
 }
 
 impl ArticleSet {
-    pub fn contains(&self, serial: u64) -> bool {
+    pub fn contains(&self, article: u64) -> bool {
         match self {
-            ArticleSet::Only(s) => s.contains(serial),
-            ArticleSet::AllBut(s) => !s.contains(serial),
+            ArticleSet::Only(s) => s.contains(article),
+            ArticleSet::AllBut(s) => !s.contains(article),
         }
     }
 
@@ -93,66 +88,6 @@ impl ArticleSet {
             ArticleSet::Only(s) => ArticleSet::AllBut(s),
             ArticleSet::AllBut(s) => ArticleSet::Only(s),
         }
-    }
-}
-
-/// Collects the serial numbers of the articles of the matching passages.
-pub struct ArticleKeys;
-
-pub struct SegmentArticleKeys {
-    column: Column<u64>,
-    keys: Bits,
-    /// The article serials of a block of documents.
-    block: Vec<Option<u64>>,
-}
-
-impl Collector for ArticleKeys {
-    type Fruit = Bits;
-    type Child = SegmentArticleKeys;
-
-    fn for_segment(
-        &self,
-        _: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentArticleKeys> {
-        Ok(SegmentArticleKeys {
-            column: reader.fast_fields().u64(ARTICLE_KEY)?,
-            keys: Bits::default(),
-            block: Vec::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Bits>) -> tantivy::Result<Bits> {
-        Ok(fruits
-            .into_iter()
-            .fold(Bits::default(), |acc, b| acc.or(&b)))
-    }
-}
-
-impl SegmentCollector for SegmentArticleKeys {
-    type Fruit = Bits;
-
-    fn collect(&mut self, doc: DocId, _: Score) {
-        self.collect_block(&[doc]);
-    }
-
-    /// Reads the serials of a block of documents at once (one lookup per
-    /// document was a tenth of a multi-word query).
-    fn collect_block(&mut self, docs: &[DocId]) {
-        self.block.clear();
-        self.block.resize(docs.len(), None);
-        self.column.first_vals(docs, &mut self.block);
-        for key in self.block.iter().flatten() {
-            self.keys.insert(*key);
-        }
-    }
-
-    fn harvest(self) -> Bits {
-        self.keys
     }
 }
 

@@ -16,7 +16,7 @@ use tantivy::columnar::column_index::{OptionalIndex, Set};
 use tantivy::columnar::{Column, ColumnIndex, ColumnType};
 use tantivy::{DocAddress, DocId, Searcher, SegmentOrdinal};
 
-use crate::index::schema::{ARTICLE_KEY, ARTICLE_LEN};
+use crate::index::schema::{ARTICLE_LEN, ARTICLE_SERIAL};
 use crate::search::starts::StartRanks;
 
 /// What [`Articles::articles_of`] gives a passage that is in no article.
@@ -36,7 +36,7 @@ struct SegmentArticles {
     starts: Starts,
     /// The article lengths, one value per article.
     lengths: Column<u64>,
-    /// The serial numbers, one value per passage (read rarely).
+    /// The serial numbers, on first passages (read rarely).
     serials: Column<u64>,
 }
 
@@ -80,7 +80,7 @@ impl Articles {
                 max_doc: reader.max_doc(),
                 starts,
                 lengths,
-                serials: fast.u64(ARTICLE_KEY)?,
+                serials: fast.u64(ARTICLE_SERIAL)?,
             });
             offset += count;
         }
@@ -197,12 +197,14 @@ impl Articles {
         out
     }
 
-    /// The serial number of an article, by one of its passages (the same
-    /// whatever the segments).
-    pub fn serial(&self, addr: DocAddress) -> Option<u64> {
-        self.segments[addr.segment_ord as usize]
-            .serials
-            .first(addr.doc_id)
+    /// The serial number of an article (the same whatever the segments),
+    /// recorded on its first passage like its length: the column's values
+    /// are one per article, in article order. (`None` in a damaged index
+    /// whose serials are not one per article.)
+    pub fn serial(&self, article: u32) -> Option<u64> {
+        let (seg, local) = self.locate(article)?;
+        let values = &self.segments[seg].serials.values;
+        (values.num_vals() == self.segments[seg].count).then(|| values.get_val(local))
     }
 }
 
@@ -264,13 +266,18 @@ mod tests {
             assert_eq!(batch, one_by_one, "segment {seg}");
         }
         // Each is a first passage: the one that holds the article's header.
+        // The files were indexed in order: a0.txt has serial 0, and so on.
         let all = articles.first_passages(&(0..9).collect::<Vec<u32>>());
-        for address in all {
+        let mut serials = Vec::new();
+        for (article, address) in all.into_iter().enumerate() {
             let doc: tantivy::TantivyDocument = searcher.doc(address).unwrap();
-            assert!(
-                crate::index::schema::Header::from_doc(&doc, &store.fields).is_some(),
-                "{address:?}"
-            );
+            let header = crate::index::schema::Header::from_doc(&doc, &store.fields);
+            let path = header.expect("a first passage").path;
+            serials.push((path, articles.serial(article as u32)));
         }
+        serials.sort();
+        let expected: Vec<(String, Option<u64>)> =
+            (0..9).map(|i| (format!("a{i}.txt"), Some(i))).collect();
+        assert_eq!(serials, expected);
     }
 }

@@ -28,11 +28,7 @@ pub(crate) fn feedback(
 ) -> Result<Vec<(String, f32, String)>> {
     let articles = &evidence.articles;
     // By score, equal scores in serial order (whatever the segments).
-    let serial = |article: u32| {
-        articles
-            .first_passage(article)
-            .and_then(|first| articles.serial(first))
-    };
+    let serial = |article: u32| articles.serial(article);
     let mut best: Vec<(f32, u32)> = evidence
         .scores
         .iter()

@@ -191,7 +191,7 @@ impl<'a> Ranking<'a> {
                 if run > 1 {
                     let articles = &self.evidence.articles;
                     best[start..start + run]
-                        .sort_by_cached_key(|r| (articles.serial(r.addr), r.addr));
+                        .sort_by_cached_key(|r| (articles.serial(r.article), r.addr));
                 }
                 start += run;
             }
@@ -264,7 +264,7 @@ mod tests {
         let key = |r: &Ranked| {
             (
                 std::cmp::Reverse(r.key()),
-                evidence.articles.serial(r.addr),
+                evidence.articles.serial(r.article),
                 r.addr,
             )
         };
