@@ -137,17 +137,9 @@ impl StartRanks {
                 }
                 Kind::Sparse(values) => {
                     let list = data.get(at..at + 2 * values as usize).unwrap_or_default();
+                    let (positions, _) = list.as_chunks::<2>();
                     let within = within as u16;
-                    let (mut lo, mut hi) = (0, list.len() / 2);
-                    while lo < hi {
-                        let mid = (lo + hi) / 2;
-                        if u16::from_le_bytes([list[2 * mid], list[2 * mid + 1]]) <= within {
-                            lo = mid + 1;
-                        } else {
-                            hi = mid;
-                        }
-                    }
-                    lo as u32
+                    positions.partition_point(|p| u16::from_le_bytes(*p) <= within) as u32
                 }
             }
     }
