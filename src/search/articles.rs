@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use anyhow::Result;
+use anyhow::{anyhow, Result};
 use tantivy::columnar::column_index::{OptionalIndex, Set};
 use tantivy::columnar::{Column, ColumnIndex, ColumnType};
 use tantivy::{DocAddress, DocId, Searcher, SegmentOrdinal};
@@ -57,12 +57,17 @@ impl Articles {
         let mut offset = 0u32;
         for reader in searcher.segment_readers() {
             let fast = reader.fast_fields();
-            let lengths = fast.u64(ARTICLE_LEN)?;
+            // The column's handle gives both the column and its bytes.
+            let column = fast.dynamic_column_handle(ARTICLE_LEN, ColumnType::U64)?;
+            let lengths = match &column {
+                Some(column) => column.open_u64_lenient()?,
+                None => None,
+            }
+            .ok_or_else(|| anyhow!("a segment of the index records no article lengths"))?;
             let (starts, count) = match &lengths.index {
                 ColumnIndex::Full => (Starts::Every, reader.max_doc()),
                 ColumnIndex::Optional(index) => {
-                    let column = fast.dynamic_column_handle(ARTICLE_LEN, ColumnType::U64)?;
-                    let ranks = match column {
+                    let ranks = match &column {
                         Some(column) => StartRanks::open(column.file_slice().read_bytes()?, index),
                         None => None,
                     };

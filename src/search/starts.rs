@@ -115,37 +115,13 @@ impl StartRanks {
     /// How many articles start at or before passage `doc`.
     #[inline]
     pub fn upto(&self, doc: DocId) -> u32 {
-        let Some(block) = self.blocks.get((doc / BLOCK_DOCS) as usize) else {
-            return self.total;
-        };
-        let within = (doc % BLOCK_DOCS) as usize;
-        let data = self.data.as_slice();
-        let at = block.at as usize;
-        block.before
-            + match block.kind {
-                Kind::Empty => 0,
-                Kind::Dense => {
-                    let mini = at + (within / 64) * MINI_BYTES;
-                    let Some(bytes) = data.get(mini..mini + MINI_BYTES) else {
-                        return self.total;
-                    };
-                    let bits = u64::from_le_bytes(bytes[..8].try_into().unwrap_or_default());
-                    let below = u16::from_le_bytes([bytes[8], bytes[9]]);
-                    // Bits 0..=within%64 of the word.
-                    let mask = (2u64 << (within % 64)).wrapping_sub(1);
-                    u32::from(below) + (bits & mask).count_ones()
-                }
-                Kind::Sparse(values) => {
-                    let list = data.get(at..at + 2 * values as usize).unwrap_or_default();
-                    let (positions, _) = list.as_chunks::<2>();
-                    let within = within as u16;
-                    positions.partition_point(|p| u16::from_le_bytes(*p) <= within) as u32
-                }
-            }
+        match self.block(doc / BLOCK_DOCS) {
+            InBlock::Flat(n) => n,
+            InBlock::Dense(before, data) => before + dense_upto(data, doc),
+            InBlock::Sparse(before, list) => before + sparse_upto(list, doc),
+        }
     }
-}
 
-impl StartRanks {
     /// [`StartRanks::upto`] of each of `docs` (in increasing order),
     /// appended to `out`: the block of each run of documents in one block
     /// is looked up once.
@@ -155,33 +131,66 @@ impl StartRanks {
             let number = first / BLOCK_DOCS;
             let (here, after) = rest.split_at(rest.partition_point(|&d| d / BLOCK_DOCS == number));
             rest = after;
-            let Some(&block) = self.blocks.get(number as usize) else {
-                out.extend(here.iter().map(|_| self.total));
-                continue;
-            };
-            let at = block.at as usize;
-            let dense: Option<&[u8; DENSE_BYTES]> = match block.kind {
-                Kind::Dense => self
-                    .data
-                    .get(at..at + DENSE_BYTES)
-                    .and_then(|d| d.try_into().ok()),
-                Kind::Empty | Kind::Sparse(_) => None,
-            };
-            match (block.kind, dense) {
-                (Kind::Empty, _) => out.extend(here.iter().map(|_| block.before)),
-                (Kind::Dense, Some(data)) => out.extend(here.iter().map(|&doc| {
-                    let within = (doc % BLOCK_DOCS) as usize;
-                    let mini = (within / 64) * MINI_BYTES;
-                    let mut bits = [0u8; 8];
-                    bits.copy_from_slice(&data[mini..mini + 8]);
-                    let below = u16::from_le_bytes([data[mini + 8], data[mini + 9]]);
-                    let mask = (2u64 << (within % 64)).wrapping_sub(1);
-                    block.before + u32::from(below) + (u64::from_le_bytes(bits) & mask).count_ones()
-                })),
-                _ => out.extend(here.iter().map(|&doc| self.upto(doc))),
+            match self.block(number) {
+                InBlock::Flat(n) => out.extend(here.iter().map(|_| n)),
+                InBlock::Dense(before, data) => {
+                    out.extend(here.iter().map(|&doc| before + dense_upto(data, doc)))
+                }
+                InBlock::Sparse(before, list) => {
+                    out.extend(here.iter().map(|&doc| before + sparse_upto(list, doc)))
+                }
             }
         }
     }
+
+    /// What counts the starts in block `number`.
+    fn block(&self, number: u32) -> InBlock<'_> {
+        let Some(&block) = self.blocks.get(number as usize) else {
+            return InBlock::Flat(self.total);
+        };
+        let at = block.at as usize;
+        let data = self.data.as_slice();
+        let found = match block.kind {
+            Kind::Empty => None,
+            Kind::Dense => data
+                .get(at..at + DENSE_BYTES)
+                .and_then(|d| d.try_into().ok())
+                .map(|d| InBlock::Dense(block.before, d)),
+            Kind::Sparse(values) => data
+                .get(at..at + 2 * values as usize)
+                .map(|list| InBlock::Sparse(block.before, list.as_chunks::<2>().0)),
+        };
+        found.unwrap_or(InBlock::Flat(block.before))
+    }
+}
+
+/// A block of the index, looked up: the same count for all its documents,
+/// or the starts before it and its data.
+enum InBlock<'a> {
+    Flat(u32),
+    Dense(u32, &'a [u8; DENSE_BYTES]),
+    Sparse(u32, &'a [[u8; 2]]),
+}
+
+/// The starts at or before `doc` within its dense block: the running count
+/// of its 64 documents and the bits up to `doc` in their word.
+#[inline]
+fn dense_upto(data: &[u8; DENSE_BYTES], doc: DocId) -> u32 {
+    let within = (doc % BLOCK_DOCS) as usize;
+    let mini = (within / 64) * MINI_BYTES;
+    let mut bits = [0u8; 8];
+    bits.copy_from_slice(&data[mini..mini + 8]);
+    let below = u16::from_le_bytes([data[mini + 8], data[mini + 9]]);
+    // Bits 0..=within%64 of the word.
+    let mask = (2u64 << (within % 64)).wrapping_sub(1);
+    u32::from(below) + (u64::from_le_bytes(bits) & mask).count_ones()
+}
+
+/// The starts at or before `doc` within its sparse block (its positions).
+#[inline]
+fn sparse_upto(positions: &[[u8; 2]], doc: DocId) -> u32 {
+    let within = (doc % BLOCK_DOCS) as u16;
+    positions.partition_point(|p| u16::from_le_bytes(*p) <= within) as u32
 }
 
 /// Documents to check a reading against tantivy's: the ends, each block's
