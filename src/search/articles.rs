@@ -125,10 +125,7 @@ impl Articles {
         };
         match &s.starts {
             Starts::Every => out.extend(docs.iter().map(|&doc| s.offset + doc)),
-            Starts::Counted(ranks, _) => {
-                ranks.upto_each(docs, out);
-                out.iter_mut().for_each(|n| *n = numbered(*n));
-            }
+            Starts::Counted(ranks, _) => ranks.upto_each(docs, numbered, out),
             Starts::Marked(index) => {
                 out.extend(docs.iter().map(|&doc| numbered(index.rank(doc + 1))))
             }

@@ -24,7 +24,7 @@ use anyhow::Result;
 use tantivy::fastfield::AliveBitSet;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{EnableScoring, PhraseQuery, Query, RangeQuery, Scorer};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, Searcher, SegmentReader, Term, TERMINATED};
 
 use crate::index::postings;
@@ -80,6 +80,12 @@ impl Evidence {
     /// must have first, the rarest first, so that the rest lists only what
     /// is in the articles they all have.
     pub fn gather(searcher: &Searcher, fields: &Fields, plan: &Plan) -> Result<Evidence> {
+        Evidence::read(searcher, fields, plan, true)
+    }
+
+    /// [`Evidence::gather`]; the first required leaf read in full at once
+    /// unless `defer` (the same evidence, more work: for tests).
+    fn read(searcher: &Searcher, fields: &Fields, plan: &Plan, defer: bool) -> Result<Evidence> {
         let mut pass = Pass::new(searcher, fields)?;
         let mut sets: Vec<Bits> = vec![Bits::default(); plan.leaves.len()];
         let required = plan.required();
@@ -94,21 +100,22 @@ impl Evidence {
             order.push((!first, cost, i));
         }
         order.sort_unstable();
-        for (_, _, i) in order {
-            let positive = plan.positive.contains(&i);
-            let set = match &plan.leaves[i] {
-                Matcher::Range { field, from, to } => {
-                    pass.range(&range_query(*field, *from, *to, fields), positive)?
-                }
-                Matcher::Text {
-                    scope,
-                    pattern,
-                    weight,
-                    ..
-                } => {
-                    let weight = if positive { *weight } else { 0.0 };
-                    pass.leaf(&scope_fields(*scope, fields), pattern, weight, positive)?
-                }
+        // The first required leaf, when another follows, is first read only
+        // for the articles it is in (nothing listed: most of them lack a
+        // later leaf), and read again at the end in the articles that have
+        // them all.
+        let deferred = match order.as_slice() {
+            [(false, _, first), (false, _, _), ..] if defer => Some(*first),
+            _ => None,
+        };
+        for &(_, _, i) in &order {
+            let set = if deferred == Some(i) {
+                pass.within = Some(Bits::default());
+                let set = pass.read_leaf(plan, i, false)?;
+                pass.within = None;
+                set
+            } else {
+                pass.read_leaf(plan, i, plan.positive.contains(&i))?
             };
             if required.contains(&i) {
                 // No article outside this set can match: what the leaves
@@ -120,6 +127,22 @@ impl Evidence {
             }
             sets[i] = set;
         }
+        if let Some(i) = deferred {
+            // Its lists and scores go first, where they would be had it been
+            // read in full first (sums are then added up in the same order).
+            let streams: Vec<_> = pass.streams.iter_mut().map(std::mem::take).collect();
+            let scored = std::mem::take(&mut pass.scored);
+            pass.read_leaf(plan, i, plan.positive.contains(&i))?;
+            pass.streams
+                .iter_mut()
+                .zip(streams)
+                .for_each(|(s, later)| s.extend(later));
+            pass.scored.extend(scored);
+        }
+        let mut scores = Vec::new();
+        for unit in std::mem::take(&mut pass.scored) {
+            scores = merge(vec![scores, unit]);
+        }
         if let Some(within) = &pass.within {
             // The leaves read before the last required one listed articles
             // that lack a later one: no match is there.
@@ -128,12 +151,11 @@ impl Evidence {
                     run.retain(|p| within.contains(u64::from(p.article)));
                 }
             }
-            pass.scores
-                .retain(|s| within.contains(u64::from(s.article)));
+            scores.retain(|s| within.contains(u64::from(s.article)));
         }
         Ok(Evidence {
             articles: pass.articles,
-            scores: pass.scores,
+            scores,
             sets,
             segments: pass.streams.into_iter().map(merge).collect(),
         })
@@ -201,11 +223,12 @@ struct Stats {
 /// of each segment.
 struct Pass<'a> {
     searcher: &'a Searcher,
-    text: Field,
+    fields: Fields,
     stats: Stats,
     articles: Articles,
     segments: Vec<Segment<'a>>,
-    scores: Vec<ArticleScore>,
+    /// The article scores of each unit read, in the order read.
+    scored: Vec<Vec<ArticleScore>>,
     /// Per segment, lists of matching passages, each sorted by document.
     streams: Vec<Vec<Vec<PassageHit>>>,
     /// The articles that can still match (those of the required leaves
@@ -239,7 +262,7 @@ impl<'a> Pass<'a> {
         let passages = searcher.num_docs().max(1) as f32;
         Ok(Pass {
             searcher,
-            text: fields.text,
+            fields: *fields,
             stats: Stats {
                 articles: n,
                 article_length: (article_tokens as f32 / n).max(1.0),
@@ -248,10 +271,31 @@ impl<'a> Pass<'a> {
             },
             streams: segments.iter().map(|_| Vec::new()).collect(),
             segments,
-            scores: Vec::new(),
+            scored: Vec::new(),
             articles,
             within: None,
         })
+    }
+
+    /// Reads leaf `i` of `plan` (see [`Pass::leaf`]), scored when it is
+    /// `positive`.
+    fn read_leaf(&mut self, plan: &Plan, i: usize, positive: bool) -> Result<Bits> {
+        match &plan.leaves[i] {
+            Matcher::Range { field, from, to } => {
+                let query = range_query(*field, *from, *to, &self.fields);
+                self.range(&query, positive)
+            }
+            Matcher::Text {
+                scope,
+                pattern,
+                weight,
+                ..
+            } => {
+                let weight = if positive { *weight } else { 0.0 };
+                let fields = scope_fields(*scope, &self.fields);
+                self.leaf(&fields, pattern, weight, positive)
+            }
+        }
     }
 
     /// How many passages a leaf's text words are in (the fewest for a
@@ -263,7 +307,7 @@ impl<'a> Pass<'a> {
         };
         let df = |word: &String| {
             self.searcher
-                .doc_freq(&Term::from_field_text(self.text, word))
+                .doc_freq(&Term::from_field_text(self.fields.text, word))
         };
         Ok(match pattern {
             Pattern::Exact(words, _) if words.len() > 1 => words
@@ -284,7 +328,7 @@ impl<'a> Pass<'a> {
         let df = |word: &str| -> Result<f32> {
             Ok(self
                 .searcher
-                .doc_freq(&Term::from_field_text(self.text, word))? as f32)
+                .doc_freq(&Term::from_field_text(self.fields.text, word))? as f32)
         };
         let idf = |df: f32| {
             let df = df.min(self.stats.passages);
@@ -328,7 +372,7 @@ impl<'a> Pass<'a> {
                     if !positive || passages.is_empty() {
                         continue;
                     }
-                    let scored = u.field == self.text;
+                    let scored = u.field == self.fields.text;
                     let norms = &self.segments[seg].norms;
                     for p in &mut passages {
                         p.score = if scored {
@@ -398,7 +442,7 @@ impl<'a> Pass<'a> {
                     };
                     let mut passages = Vec::with_capacity(list.doc_freq() as usize);
                     let mut articles = Vec::with_capacity(128);
-                    let (alive, within) = (reader.alive_bitset(), self.within.as_ref());
+                    let mut sift = Sift::new(reader.alive_bitset(), self.within.as_ref());
                     loop {
                         let docs = list.docs();
                         if docs.is_empty() {
@@ -408,7 +452,7 @@ impl<'a> Pass<'a> {
                         for ((&doc, &freq), &article) in
                             docs.iter().zip(list.freqs()).zip(&articles)
                         {
-                            absorb(doc, article, freq, (alive, within), seen, &mut passages);
+                            sift.absorb(doc, article, freq, seen, &mut passages);
                         }
                         list.advance();
                     }
@@ -426,10 +470,10 @@ impl<'a> Pass<'a> {
                 let scoring = EnableScoring::disabled_from_searcher(self.searcher);
                 let mut scorer = query.weight(scoring)?.scorer(reader, 1.0)?;
                 let mut passages = Vec::new();
-                let live = (reader.alive_bitset(), self.within.as_ref());
+                let mut sift = Sift::new(reader.alive_bitset(), self.within.as_ref());
                 drain(scorer.as_mut(), &mut |doc| {
                     let article = self.articles.article(seg, doc).unwrap_or(NO_ARTICLE);
-                    absorb(doc, article, 1, live, seen, &mut passages);
+                    sift.absorb(doc, article, 1, seen, &mut passages);
                 });
                 passage_runs.push(passages);
             }
@@ -448,11 +492,11 @@ impl<'a> Pass<'a> {
                 continue;
             }
             let mut scorer = weight.scorer(s.reader, 1.0)?;
-            let live = (s.reader.alive_bitset(), self.within.as_ref());
+            let mut sift = Sift::new(s.reader.alive_bitset(), self.within.as_ref());
             let mut passages = Vec::new();
             drain(scorer.as_mut(), &mut |doc| {
                 let article = self.articles.article(seg, doc).unwrap_or(NO_ARTICLE);
-                absorb(doc, article, 0, live, &mut set, &mut passages);
+                sift.absorb(doc, article, 0, &mut set, &mut passages);
             });
             if positive && !passages.is_empty() {
                 self.streams[seg].push(passages);
@@ -475,37 +519,60 @@ impl<'a> Pass<'a> {
             })
             .collect();
         if weight > 0.0 {
-            let so_far = std::mem::take(&mut self.scores);
-            self.scores = merge(vec![so_far, scores]);
+            self.scored.push(scores);
         }
     }
 }
 
-/// Counts `freq` occurrences in passage `doc` of `article` ([`NO_ARTICLE`]:
-/// none): unless the passage is deleted (`alive`), marks the article in
-/// `seen` and, if it can still match (is `within`), lists them for the
-/// passage (in `passages`). Documents come in order.
-#[inline]
-fn absorb(
-    doc: DocId,
-    article: u32,
-    freq: u32,
-    (alive, within): (Option<&AliveBitSet>, Option<&Bits>),
-    seen: &mut Bits,
-    passages: &mut Vec<PassageHit>,
-) {
-    if article == NO_ARTICLE || alive.is_some_and(|a| a.is_deleted(doc)) {
-        return;
+/// Sifts one list of postings, in document order: counts `freq`
+/// occurrences in passage `doc` of `article` ([`NO_ARTICLE`]: none) unless
+/// the passage is deleted (`alive`): marks the article in `seen` and, if
+/// it can still match (is `within`), lists them for the passage (in
+/// `passages`). An article's postings are neighbours, so each article is
+/// looked up once.
+struct Sift<'b> {
+    alive: Option<&'b AliveBitSet>,
+    within: Option<&'b Bits>,
+    /// The article of the last passage counted, and whether it is listed.
+    last: u32,
+    listed: bool,
+}
+
+impl<'b> Sift<'b> {
+    fn new(alive: Option<&'b AliveBitSet>, within: Option<&'b Bits>) -> Sift<'b> {
+        Sift {
+            alive,
+            within,
+            last: NO_ARTICLE,
+            listed: false,
+        }
     }
-    seen.insert(u64::from(article));
-    if within.is_some_and(|w| !w.contains(u64::from(article))) {
-        return;
+
+    #[inline]
+    fn absorb(
+        &mut self,
+        doc: DocId,
+        article: u32,
+        freq: u32,
+        seen: &mut Bits,
+        passages: &mut Vec<PassageHit>,
+    ) {
+        if article == NO_ARTICLE || self.alive.is_some_and(|a| a.is_deleted(doc)) {
+            return;
+        }
+        if article != self.last {
+            seen.insert(u64::from(article));
+            self.last = article;
+            self.listed = self.within.is_none_or(|w| w.contains(u64::from(article)));
+        }
+        if self.listed {
+            passages.push(PassageHit {
+                doc,
+                article,
+                score: freq as f32,
+            });
+        }
     }
-    passages.push(PassageHit {
-        doc,
-        article,
-        score: freq as f32,
-    });
 }
 
 /// BM25's weight of `tf` occurrences in a text of `length` tokens (times idf).
@@ -769,6 +836,52 @@ mod index_tests {
         assert!(scores[0] > 0.0);
         for s in &scores {
             assert!((s - scores[0]).abs() <= 1e-6 * scores[0], "{scores:?}");
+        }
+    }
+
+    /// Reading the first of the words every match must have only for its
+    /// articles, and again at the end for those that have them all, gives
+    /// what reading it in full at once gives, to the last bit of every sum
+    /// (the words are summed in the same order).
+    #[test]
+    fn the_first_word_read_twice_gives_the_same_evidence() {
+        let texts: Vec<(String, String)> = (0..60)
+            .map(|i| {
+                let extra = " harbour".repeat(i % 7) + &" freight".repeat(i % 5);
+                let headline = if i % 4 == 0 {
+                    "Harbour freight"
+                } else {
+                    "Port"
+                };
+                let body = match i % 3 {
+                    0 => format!("Ships and freight{extra} at dock {i}.\n\nCranes idle{extra}."),
+                    1 => format!("Harbour cranes{extra}.\n\nCrane crews and ships {i}."),
+                    _ => format!("Ship {i} left the harbour{extra}."),
+                };
+                (format!("p/{i}.txt"), format!("{headline}\n\n{body}\n"))
+            })
+            .collect();
+        let store = store_with(&texts, 25);
+        let searcher = store.reader().unwrap().searcher();
+        for query in [
+            "harbour freight cranes",
+            "ship harbour",
+            "crane freight -dock",
+        ] {
+            let plan =
+                Plan::compile(&parse(query).unwrap(), &searcher, &store.fields, false).unwrap();
+            let read = |defer| Evidence::read(&searcher, &store.fields, &plan, defer).unwrap();
+            let (twice, once) = (read(true), read(false));
+            assert!(!once.scores.is_empty(), "{query}");
+            let bits = |e: &Evidence| -> Vec<(u32, u32)> {
+                e.scores
+                    .iter()
+                    .map(|s| (s.article, s.score.to_bits()))
+                    .collect()
+            };
+            assert_eq!(bits(&twice), bits(&once), "{query}");
+            assert_eq!(twice.segments, once.segments, "{query}");
+            assert_eq!(twice.sets, once.sets, "{query}");
         }
     }
 

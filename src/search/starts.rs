@@ -122,23 +122,25 @@ impl StartRanks {
         }
     }
 
-    /// [`StartRanks::upto`] of each of `docs` (in increasing order),
-    /// appended to `out`: the block of each run of documents in one block
-    /// is looked up once.
-    pub fn upto_each(&self, docs: &[DocId], out: &mut Vec<u32>) {
+    /// `then` of [`StartRanks::upto`] of each of `docs` (in increasing
+    /// order), appended to `out`: the block of each run of documents in one
+    /// block is looked up once.
+    #[inline]
+    pub fn upto_each(&self, docs: &[DocId], then: impl Fn(u32) -> u32, out: &mut Vec<u32>) {
         let mut rest = docs;
         while let Some(&first) = rest.first() {
             let number = first / BLOCK_DOCS;
             let (here, after) = rest.split_at(rest.partition_point(|&d| d / BLOCK_DOCS == number));
             rest = after;
             match self.block(number) {
-                InBlock::Flat(n) => out.extend(here.iter().map(|_| n)),
+                InBlock::Flat(n) => out.extend(here.iter().map(|_| then(n))),
                 InBlock::Dense(before, data) => {
-                    out.extend(here.iter().map(|&doc| before + dense_upto(data, doc)))
+                    out.extend(here.iter().map(|&doc| then(before + dense_upto(data, doc))))
                 }
-                InBlock::Sparse(before, list) => {
-                    out.extend(here.iter().map(|&doc| before + sparse_upto(list, doc)))
-                }
+                InBlock::Sparse(before, list) => out.extend(
+                    here.iter()
+                        .map(|&doc| then(before + sparse_upto(list, doc))),
+                ),
             }
         }
     }
@@ -258,7 +260,7 @@ mod tests {
         for step in [1, 3, 64, 1000, 40_000] {
             let docs: Vec<DocId> = (0..docs).step_by(step).collect();
             let mut each = Vec::new();
-            ranks.upto_each(&docs, &mut each);
+            ranks.upto_each(&docs, |n| n, &mut each);
             let one_by_one: Vec<u32> = docs.iter().map(|&d| ranks.upto(d)).collect();
             assert_eq!(each, one_by_one, "step {step}");
         }
