@@ -12,11 +12,15 @@
 //! form of a stem counted as one word). A phrase counts the passages that
 //! hold it; a prefix scores each word it expands to.
 //!
-//! Every posting is read once. Postings come in document order, an article's
-//! passages are neighbours, and articles are numbered in document order (see
-//! [`Articles`]): so everything is kept as lists sorted by document or by
-//! article, merged as they come, and the memory used follows the postings
-//! read, not the size of the index.
+//! Every posting is read once, except those of the rarest of the words
+//! every match must have (when there are several), read twice: first only
+//! for its articles, then for its passages in the articles that have every
+//! such word (most of its articles lack another, and listing their passages
+//! cost more than reading it again). Postings come in document order, an
+//! article's passages are neighbours, and articles are numbered in document
+//! order (see [`Articles`]): so everything is kept as lists sorted by
+//! document or by article, merged as they come, and the memory used follows
+//! the postings read, not the size of the index.
 
 use std::cmp::{Ordering, Reverse};
 
@@ -78,7 +82,8 @@ pub struct Evidence {
 impl Evidence {
     /// Reads the postings of every leaf of `plan`: the leaves every match
     /// must have first, the rarest first, so that the rest lists only what
-    /// is in the articles they all have.
+    /// is in the articles they all have (the rarest is listed last, see the
+    /// module's comment).
     pub fn gather(searcher: &Searcher, fields: &Fields, plan: &Plan) -> Result<Evidence> {
         Evidence::read(searcher, fields, plan, true)
     }
