@@ -260,8 +260,9 @@ mod tests {
         for step in [1, 3, 64, 1000, 40_000] {
             let docs: Vec<DocId> = (0..docs).step_by(step).collect();
             let mut each = Vec::new();
-            ranks.upto_each(&docs, |n| n, &mut each);
-            let one_by_one: Vec<u32> = docs.iter().map(|&d| ranks.upto(d)).collect();
+            // Each count goes through the mapping it is given.
+            ranks.upto_each(&docs, |n| 3 * n + 1, &mut each);
+            let one_by_one: Vec<u32> = docs.iter().map(|&d| 3 * ranks.upto(d) + 1).collect();
             assert_eq!(each, one_by_one, "step {step}");
         }
     }
