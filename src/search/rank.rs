@@ -128,30 +128,27 @@ impl<'a> Ranking<'a> {
         let mut kept: Vec<Ranked> = Vec::new();
         // Passages scoring below this cannot be among the best (once known).
         let mut floor: Option<(u64, u32)> = None;
-        // The primary key of the article of the passages at hand.
-        let mut article_key = (u32::MAX, 0);
         let mut totals = Totals::default();
-        let mut last_article = None;
+        // The article of the passages at hand, its score and primary key.
+        let (mut article, mut article_score, mut article_key) = (None, 0.0, 0);
         // Passages come in article order, like the article scores.
         let mut scores = evidence.scores.iter().peekable();
         for (seg, p) in accepted(evidence, filter) {
             totals.passages += 1;
-            if last_article != Some(p.article) {
+            if article != Some(p.article) {
                 // Passages come grouped by article.
                 totals.articles += 1;
-                last_article = Some(p.article);
-            }
-            while scores.next_if(|s| s.article < p.article).is_some() {}
-            let article = scores
-                .peek()
-                .filter(|s| s.article == p.article)
-                .map_or(0.0, |s| s.score);
-            if article_key.0 != p.article {
-                article_key = (p.article, primary.of(&evidence.articles, p.article));
+                article = Some(p.article);
+                while scores.next_if(|s| s.article < p.article).is_some() {}
+                article_score = scores
+                    .peek()
+                    .filter(|s| s.article == p.article)
+                    .map_or(0.0, |s| s.score);
+                article_key = primary.of(&evidence.articles, p.article);
             }
             let ranked = Ranked {
-                primary: article_key.1,
-                score: PASSAGE_FACTOR * p.score + article,
+                primary: article_key,
+                score: PASSAGE_FACTOR * p.score + article_score,
                 article: p.article,
                 addr: DocAddress::new(seg as SegmentOrdinal, p.doc),
             };
