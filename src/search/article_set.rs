@@ -11,6 +11,11 @@
 pub struct Bits(Vec<u64>);
 
 impl Bits {
+    /// The empty set.
+    pub const fn new() -> Bits {
+        Bits(Vec::new())
+    }
+
     pub fn insert(&mut self, i: u64) {
         let word = (i / 64) as usize;
         if word >= self.0.len() {

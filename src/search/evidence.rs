@@ -106,22 +106,16 @@ impl Evidence {
         }
         order.sort_unstable();
         // The first required leaf, when another follows, is first read only
-        // for the articles it is in (nothing listed: most of them lack a
-        // later leaf), and read again at the end in the articles that have
-        // them all.
+        // for the articles it is in (as a leaf that is not scored: nothing
+        // listed, most of them lack a later leaf), and read again at the end
+        // in the articles that have them all.
         let deferred = match order.as_slice() {
             [(false, _, first), (false, _, _), ..] if defer => Some(*first),
             _ => None,
         };
         for &(_, _, i) in &order {
-            let set = if deferred == Some(i) {
-                pass.within = Some(Bits::default());
-                let set = pass.read_leaf(plan, i, false)?;
-                pass.within = None;
-                set
-            } else {
-                pass.read_leaf(plan, i, plan.positive.contains(&i))?
-            };
+            let positive = deferred != Some(i) && plan.positive.contains(&i);
+            let set = pass.read_leaf(plan, i, positive)?;
             if required.contains(&i) {
                 // No article outside this set can match: what the leaves
                 // read next find there is not listed, only counted.
@@ -370,7 +364,9 @@ impl<'a> Pass<'a> {
                 // Each segment's articles come after the last segment's.
                 let mut by_field = Vec::with_capacity(fields.len());
                 for u in fields {
-                    let mut passages = self.read(seg, u, unit, &mut seen)?;
+                    // A leaf that is not positive (its weight is then 0)
+                    // needs only its articles.
+                    let mut passages = self.read(seg, u, unit, positive, &mut seen)?;
                     if weight > 0.0 {
                         by_field.push(self.article_counts(seg, &passages, u.article_weight));
                     }
@@ -420,15 +416,16 @@ impl<'a> Pass<'a> {
         counts
     }
 
-    /// Reads the occurrences of `unit` in one field of one segment: the
-    /// passages with their counts (in `score`), sorted by document, of the
-    /// articles that can still match, while every article with an
-    /// occurrence goes in `seen`.
+    /// Reads the occurrences of `unit` in one field of one segment: when
+    /// `wanted`, the passages with their counts (in `score`), sorted by
+    /// document, of the articles that can still match; every article with
+    /// an occurrence goes in `seen`.
     fn read(
         &self,
         seg: usize,
         u: &FieldUse,
         unit: &Unit,
+        wanted: bool,
         seen: &mut Bits,
     ) -> Result<Vec<PassageHit>> {
         let reader = self.segments[seg].reader;
@@ -445,9 +442,10 @@ impl<'a> Pass<'a> {
                     else {
                         continue;
                     };
-                    let mut passages = Vec::with_capacity(list.doc_freq() as usize);
+                    let room = if wanted { list.doc_freq() as usize } else { 0 };
+                    let mut passages = Vec::with_capacity(room);
                     let mut articles = Vec::with_capacity(128);
-                    let mut sift = Sift::new(reader.alive_bitset(), self.within.as_ref());
+                    let mut sift = Sift::new(reader.alive_bitset(), self.within.as_ref(), wanted);
                     loop {
                         let docs = list.docs();
                         if docs.is_empty() {
@@ -475,7 +473,7 @@ impl<'a> Pass<'a> {
                 let scoring = EnableScoring::disabled_from_searcher(self.searcher);
                 let mut scorer = query.weight(scoring)?.scorer(reader, 1.0)?;
                 let mut passages = Vec::new();
-                let mut sift = Sift::new(reader.alive_bitset(), self.within.as_ref());
+                let mut sift = Sift::new(reader.alive_bitset(), self.within.as_ref(), wanted);
                 drain(scorer.as_mut(), &mut |doc| {
                     let article = self.articles.article(seg, doc).unwrap_or(NO_ARTICLE);
                     sift.absorb(doc, article, 1, seen, &mut passages);
@@ -497,13 +495,13 @@ impl<'a> Pass<'a> {
                 continue;
             }
             let mut scorer = weight.scorer(s.reader, 1.0)?;
-            let mut sift = Sift::new(s.reader.alive_bitset(), self.within.as_ref());
+            let mut sift = Sift::new(s.reader.alive_bitset(), self.within.as_ref(), positive);
             let mut passages = Vec::new();
             drain(scorer.as_mut(), &mut |doc| {
                 let article = self.articles.article(seg, doc).unwrap_or(NO_ARTICLE);
                 sift.absorb(doc, article, 0, &mut set, &mut passages);
             });
-            if positive && !passages.is_empty() {
+            if !passages.is_empty() {
                 self.streams[seg].push(passages);
             }
         }
@@ -532,9 +530,9 @@ impl<'a> Pass<'a> {
 /// Sifts one list of postings, in document order: counts `freq`
 /// occurrences in passage `doc` of `article` ([`NO_ARTICLE`]: none) unless
 /// the passage is deleted (`alive`): marks the article in `seen` and, if
-/// it can still match (is `within`), lists them for the passage (in
-/// `passages`). An article's postings are neighbours, so each article is
-/// looked up once.
+/// passages are wanted and the article can still match (is `within`),
+/// lists them for the passage (in `passages`). An article's postings are
+/// neighbours, so each article is looked up once.
 struct Sift<'b> {
     alive: Option<&'b AliveBitSet>,
     within: Option<&'b Bits>,
@@ -544,10 +542,13 @@ struct Sift<'b> {
 }
 
 impl<'b> Sift<'b> {
-    fn new(alive: Option<&'b AliveBitSet>, within: Option<&'b Bits>) -> Sift<'b> {
+    /// `wanted`: whether passages are listed at all.
+    fn new(alive: Option<&'b AliveBitSet>, within: Option<&'b Bits>, wanted: bool) -> Sift<'b> {
+        // No passage wanted: no article is in play.
+        static NONE: Bits = Bits::new();
         Sift {
             alive,
-            within,
+            within: if wanted { within } else { Some(&NONE) },
             last: NO_ARTICLE,
             listed: false,
         }
