@@ -29,7 +29,7 @@ use crate::messages;
 const SMALL_SEGMENT_DOCS: usize = 20_000;
 /// `index` merges a level of similar-sized segments once it holds this many.
 /// Tantivy's default is 8; at 10 a build of 290 MB of text ends with 8
-/// segments, which [`merge_small`] then makes 4 (at 4 per level the build
+/// segments, which [`merge_small`] then makes 2 (at 4 per level the build
 /// itself left 2, but took 25 s instead of 10).
 const SEGMENTS_PER_MERGE: usize = 10;
 /// Memory the index writer may use for its buffers, shared by its threads;
@@ -41,19 +41,26 @@ const BATCH_BYTES: usize = 64 * 1024 * 1024;
 /// …or this many articles, whichever comes first.
 const BATCH_ARTICLES: usize = 100_000;
 
-/// Leaves at most two segments per core: the largest ones (one per core)
-/// as they are, the others merged into one per core, in parallel. Every
-/// search process opens each segment, at ~0.3 ms apiece at 200,000 articles
-/// (bench/README.md), and a build leaves ~8 segments per 200,000 articles
-/// (fewer, larger ones once tantivy's merge policy has joined them); merging
-/// the largest too would rewrite the whole index for little more. Done after
-/// the last commit with a writer of its own; another process writing
-/// meanwhile just means no merge, and a run stopped meanwhile leaves the last
-/// commit as it was.
+/// A segment with more passages than this was made by a merge during the
+/// build (a batch leaves one segment per thread, of 100,000–300,000 passages
+/// for 64 MB of news text); the final merge keeps it as it is.
+const MERGED_SEGMENT_DOCS: u32 = 1_000_000;
+
+/// Leaves at most two segments per core, and one per core when the build
+/// made no large segments: the large ones (see [`MERGED_SEGMENT_DOCS`], at
+/// most one per core) are kept as they are, the others merged into one per
+/// core, in parallel. Every search process opens each segment, at ~0.2–0.6 ms
+/// apiece at 200,000 articles (bench/README.md): a build of 200,000 articles
+/// leaves 8 segments of one batch each, merged into 2 in ~3 s instead of
+/// into 4 (keeping the 2 largest) in ~2 s, and each search is then 0.5–1.3
+/// ms faster. Rewriting segments that are already large would cost far more
+/// for little. Done after the last commit with a writer of its own; another
+/// process writing meanwhile just means no merge, and a run stopped
+/// meanwhile leaves the last commit as it was.
 fn merge_small(index: &tantivy::Index) -> tantivy::Result<()> {
     let cores = thread::available_parallelism().map_or(2, |n| n.get());
-    let mut metas = index.searchable_segment_metas()?;
-    if metas.len() <= 2 * cores {
+    let metas = index.searchable_segment_metas()?;
+    if metas.len() <= cores {
         return Ok(());
     }
     let mut writer: IndexWriter = match index.writer_with_num_threads(1, 15_000_000) {
@@ -62,30 +69,45 @@ fn merge_small(index: &tantivy::Index) -> tantivy::Result<()> {
         Err(e) => return Err(e),
     };
     writer.set_merge_policy(Box::new(NoMergePolicy));
-    // Largest first; the rest dealt out so that each group gets about as
-    // many passages (each next one to the smallest group so far).
-    metas.sort_by_key(|m| std::cmp::Reverse(m.num_docs()));
-    let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); cores];
-    for meta in &metas[cores..] {
-        if let Some(group) = groups.iter_mut().min_by_key(|g| g.0) {
-            group.0 += u64::from(meta.num_docs());
-            group.1.push(meta.id());
-        }
-    }
+    let groups = final_merges(
+        metas.iter().map(|m| (m.num_docs(), m.id())).collect(),
+        cores,
+    );
     // Segment metas alive in this process keep their files from the
     // garbage collection below.
     drop(metas);
-    let merges: Vec<_> = groups
-        .iter()
-        .filter(|g| g.1.len() > 1)
-        .map(|g| writer.merge(&g.1))
-        .collect();
+    let merges: Vec<_> = groups.iter().map(|g| writer.merge(g)).collect();
     for merge in merges {
         merge.wait()?;
     }
     // The merged segments' files are no longer listed: remove them.
     writer.garbage_collect_files().wait()?;
     writer.wait_merging_threads()
+}
+
+/// The merges [`merge_small`] makes of `segments` (passages, id): the
+/// large ones (at most one per core) kept, the rest dealt out largest first
+/// into one group per core, each next one to the group with the fewest
+/// passages so far. Only groups of two or more are returned.
+fn final_merges<T>(mut segments: Vec<(u32, T)>, cores: usize) -> Vec<Vec<T>> {
+    segments.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let kept = segments
+        .iter()
+        .take(cores)
+        .take_while(|s| s.0 > MERGED_SEGMENT_DOCS)
+        .count();
+    let mut groups: Vec<(u64, Vec<T>)> = (0..cores).map(|_| (0, Vec::new())).collect();
+    for (docs, id) in segments.into_iter().skip(kept) {
+        if let Some(group) = groups.iter_mut().min_by_key(|g| g.0) {
+            group.0 += u64::from(docs);
+            group.1.push(id);
+        }
+    }
+    groups
+        .into_iter()
+        .map(|g| g.1)
+        .filter(|g| g.len() > 1)
+        .collect()
 }
 
 /// What newsdex records with every commit (tantivy's commit payload).
@@ -318,5 +340,41 @@ impl Batcher {
             merge_small(&index).map_err(|e| store::write_error(&dir, &e))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_build_of_batches_only_is_merged_into_one_segment_per_core() {
+        let sizes = [
+            190_000, 260_000, 120_000, 175_000, 155_000, 214_000, 177_000, 173_000,
+        ];
+        let segments = sizes.iter().map(|&n| (n, n)).collect();
+        assert_eq!(
+            final_merges(segments, 2),
+            vec![
+                vec![260_000, 177_000, 173_000, 120_000],
+                vec![214_000, 190_000, 175_000, 155_000],
+            ]
+        );
+    }
+
+    #[test]
+    fn large_segments_are_kept_one_per_core_at_most() {
+        let sizes = [1_900_000, 200_000, 1_700_000, 1_800_000, 150_000, 100_000];
+        let segments = sizes.iter().map(|&n| (n, n)).collect();
+        // The two largest kept; the third large one stays alone in its group
+        // (nothing to merge), the small ones are merged: 4 segments.
+        assert_eq!(
+            final_merges(segments, 2),
+            vec![vec![200_000, 150_000, 100_000]]
+        );
+        // One large one: kept, the rest into one group per core (the first
+        // alone): 3 segments.
+        let segments = [(1_500_000, 1), (300_000, 2), (200_000, 3), (100_000, 4)].into();
+        assert_eq!(final_merges(segments, 2), vec![vec![3, 4]]);
     }
 }
