@@ -60,7 +60,14 @@ const MERGED_SEGMENT_DOCS: u32 = 1_000_000;
 fn merge_small(index: &tantivy::Index) -> tantivy::Result<()> {
     let cores = thread::available_parallelism().map_or(2, |n| n.get());
     let metas = index.searchable_segment_metas()?;
-    if metas.len() <= cores {
+    let groups = final_merges(
+        metas.iter().map(|m| (m.num_docs(), m.id())).collect(),
+        cores,
+    );
+    // Segment metas alive in this process keep their files from the
+    // garbage collection below.
+    drop(metas);
+    if groups.is_empty() {
         return Ok(());
     }
     let mut writer: IndexWriter = match index.writer_with_num_threads(1, 15_000_000) {
@@ -69,13 +76,6 @@ fn merge_small(index: &tantivy::Index) -> tantivy::Result<()> {
         Err(e) => return Err(e),
     };
     writer.set_merge_policy(Box::new(NoMergePolicy));
-    let groups = final_merges(
-        metas.iter().map(|m| (m.num_docs(), m.id())).collect(),
-        cores,
-    );
-    // Segment metas alive in this process keep their files from the
-    // garbage collection below.
-    drop(metas);
     let merges: Vec<_> = groups.iter().map(|g| writer.merge(g)).collect();
     for merge in merges {
         merge.wait()?;
